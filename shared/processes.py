@@ -1,0 +1,142 @@
+"""Run a program of the series as a real background process, and always stop it.
+
+Used by notebooks, tests and benchmarks to start a Streamlit app, a uvicorn service or a worker on a
+free loopback port::
+
+    with BackgroundProcess(["streamlit", "run", "app.py", ...], health_url=...) as proc:
+        ...  # the process answers; it is stopped on exit, even when the block fails
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+from shared.paths import PROJECT_ROOT
+
+_RUNNING: set[subprocess.Popen] = set()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> float:
+    """Poll ``url`` until it answers 200; return the seconds waited. Fails fast if ``process`` dies."""
+    start = time.perf_counter()
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with code {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def python_command(*args: str) -> list[str]:
+    """A command line that runs with this interpreter (the series' environment)."""
+    return [sys.executable, *args]
+
+
+class BackgroundProcess:
+    """A child process in its own process group, stopped on ``stop()``, on ``with`` exit, and at exit.
+
+    Its output goes to a log file (``log_path``), so a full pipe never blocks it and a failure can be read.
+    """
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        health_url: str | None = None,
+        env: dict[str, str] | None = None,
+        cwd: str | Path = PROJECT_ROOT,
+        startup_timeout: float = 60.0,
+    ) -> None:
+        self.command = list(command)
+        self.health_url = health_url
+        self.env = {**os.environ, **(env or {})}
+        self.cwd = Path(cwd)
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen | None = None
+        self.startup_seconds: float | None = None
+        self.log_path = Path(tempfile.mkstemp(prefix="shipping-models-", suffix=".log")[1])
+
+    def start(self) -> BackgroundProcess:
+        """Start the process and, with a ``health_url``, wait until it answers."""
+        started = time.perf_counter()
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        _RUNNING.add(self.process)
+        try:
+            if self.health_url:
+                wait_for_http(self.health_url, self.startup_timeout, self.process)
+        except BaseException:
+            self.stop()
+            raise RuntimeError(f"{self.command[:3]} failed to start; its log:\n{self.log()}") from None
+        self.startup_seconds = time.perf_counter() - started
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "not started"
+        return self.process.pid
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        """What the process printed so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 10.0) -> int | None:
+        """SIGTERM the process group, SIGKILL it after ``timeout`` seconds; return the exit code."""
+        if self.process is None:
+            return None
+        _stop(self.process, timeout)
+        _RUNNING.discard(self.process)
+        return self.process.returncode
+
+    def __enter__(self) -> BackgroundProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _stop(process: subprocess.Popen, timeout: float) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+
+
+@atexit.register
+def _stop_all() -> None:
+    for process in list(_RUNNING):
+        _stop(process, 5.0)
