@@ -66,7 +66,7 @@ def frame_features(records: pd.DataFrame, spec: str = "reference") -> pd.DataFra
     features = pd.DataFrame(
         {
             **{column: records[column].astype(str) for column in CATEGORICAL},
-            "day_of_week": sched_dep.dt.dayofweek.astype("int64"),
+            "day_of_week": sched_dep.dt.day_of_week.astype("int64"),
             "dep_hour": sched_dep.dt.hour.astype("int64"),
             "distance": records["distance"].astype("float32"),
         },
