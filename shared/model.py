@@ -81,10 +81,11 @@ def register(
     )
 
 
-def ensure_model(spec: str = "reference", registry=None, verbose: bool = True):
+def ensure_model(spec: str = "reference", registry=None, verbose: bool = True, trained: Pipeline | None = None):
     """The registry's version of ``spec`` for today's data and scikit-learn, trained and saved if missing.
 
     Lets every notebook run on its own: the first call trains (a few seconds), later calls only read.
+    ``trained`` is a pipeline already fitted on the standard split, to save instead of training again.
     The first model registered also becomes ``production``.
     """
     import fcntl
@@ -109,10 +110,10 @@ def ensure_model(spec: str = "reference", registry=None, verbose: bool = True):
             ):
                 break
         else:
-            if verbose:
+            if verbose and trained is None:
                 print(f"Training the {spec!r} model (once; later runs reuse it)…", flush=True)
             past, future = split_by_time(load_flights())
-            entry = register(train(past, spec), spec, past, future, registry)
+            entry = register(trained if trained is not None else train(past, spec), spec, past, future, registry)
             if verbose:
                 print(f"Saved as version {entry.version} in {registry.root}", flush=True)
         if "production" not in registry.aliases():
