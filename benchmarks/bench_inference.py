@@ -66,7 +66,9 @@ def print_table(rows: list[dict]) -> None:
     for row in rows:
         verdict = "" if row["meets"] is None else ("  ok" if row["meets"] else "  MISSED")
         goal = f"  goal {row['goal']}" if row["goal"] else ""
-        print(f"{row['architecture']:<10} {row['metric']:<{width}} {row['value']:>14,.1f} {row['unit']:<7}{goal}{verdict}")
+        print(
+            f"{row['architecture']:<10} {row['metric']:<{width}} {row['value']:>14,.1f} {row['unit']:<7}{goal}{verdict}"
+        )
 
 
 if __name__ == "__main__":

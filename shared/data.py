@@ -26,9 +26,7 @@ def load_airports() -> pd.DataFrame:
     return pd.read_parquet(AIRPORTS_FILE)
 
 
-def split_by_time(
-    flights: pd.DataFrame, cutoff: pd.Timestamp | str = TRAIN_END
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_by_time(flights: pd.DataFrame, cutoff: pd.Timestamp | str = TRAIN_END) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Flights scheduled before ``cutoff`` (the past) and from ``cutoff`` on (the future)."""
     cutoff = pd.Timestamp(cutoff)
     past = flights["sched_dep"] < cutoff

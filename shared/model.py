@@ -51,9 +51,7 @@ def predict_proba(pipeline: Pipeline, flights: pd.DataFrame, spec: str = "refere
     return pd.Series(proba, index=flights.index, name="p_late")
 
 
-def register(
-    pipeline: Pipeline, spec: str, train_flights: pd.DataFrame, test_flights: pd.DataFrame, registry=None
-):
+def register(pipeline: Pipeline, spec: str, train_flights: pd.DataFrame, test_flights: pd.DataFrame, registry=None):
     """Evaluate ``pipeline`` on ``test_flights`` and save it (with its ONNX export) as a new version."""
     from shared import onnx_export
     from shared.data import file_sha256
@@ -63,7 +61,10 @@ def register(
 
     registry = registry or Registry()
     encoder = pipeline.named_steps["prepare"].named_transformers_["category"]
-    categories = {column: [str(v) for v in values] for column, values in zip(features.CATEGORICAL, encoder.categories_)}
+    categories = {
+        column: [str(v) for v in values]
+        for column, values in zip(features.CATEGORICAL, encoder.categories_, strict=True)
+    }
     training_data = {
         "file": "data/flights.parquet",
         "sha256": file_sha256(),

@@ -43,7 +43,9 @@ class Predictor:
         self.backend = backend
         self.columns = features.feature_columns(self.spec)
         self.known = {
-            field["name"]: frozenset(field["categories"]) for field in entry.manifest["input_schema"] if "categories" in field
+            field["name"]: frozenset(field["categories"])
+            for field in entry.manifest["input_schema"]
+            if "categories" in field
         }
         self.strict = strict
         self._model = model

@@ -22,7 +22,7 @@ import os
 import platform
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,7 @@ class Registry:
                     "name": name,
                     "version": version,
                     "spec": spec,
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
                     "python": platform.python_version(),
                     "sklearn": sklearn.__version__,
                     "numpy": numpy.__version__,

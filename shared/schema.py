@@ -85,9 +85,7 @@ def validate_record(
     return clean
 
 
-def frame_errors(
-    frame: pd.DataFrame, spec: str, known: Mapping[str, frozenset[str]] | None = None
-) -> pd.Series:
+def frame_errors(frame: pd.DataFrame, spec: str, known: Mapping[str, frozenset[str]] | None = None) -> pd.Series:
     """For each row, the first reason it cannot be scored, or ``None`` when it can (vectorized)."""
     reasons = pd.Series(None, index=frame.index, dtype=object)
 
@@ -108,7 +106,10 @@ def frame_errors(
             flag(np.isinf(numbers.astype(float)), f"{field.name}: must be a finite number")
         elif field.kind == "datetime":
             flag(column.isna(), f"{field.name}: is required")
-            flag(pd.to_datetime(column, errors="coerce").isna() & column.notna(), f"{field.name}: must be a date and time")
+            flag(
+                pd.to_datetime(column, errors="coerce").isna() & column.notna(),
+                f"{field.name}: must be a date and time",
+            )
         else:
             flag(column.isna() | (column.astype(str) == ""), f"{field.name}: is required")
             if known is not None and field.name in known:

@@ -17,7 +17,9 @@ RECORD = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07
 
 @pytest.fixture(scope="module")
 def predictors(trained_registry):
-    return {backend: Predictor.from_registry(backend=backend, registry=trained_registry) for backend in ("onnx", "sklearn")}
+    return {
+        backend: Predictor.from_registry(backend=backend, registry=trained_registry) for backend in ("onnx", "sklearn")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,9 @@ def test_a_missing_field_is_named(predictors):
 
 def test_an_unknown_category_is_scored_like_the_pipeline_does(predictors):
     unknown = {**RECORD, "dest": "XXX"}
-    assert predictors["onnx"].predict_one(unknown) == pytest.approx(predictors["sklearn"].predict_one(unknown), abs=1e-6)
+    assert predictors["onnx"].predict_one(unknown) == pytest.approx(
+        predictors["sklearn"].predict_one(unknown), abs=1e-6
+    )
 
 
 def test_strict_mode_rejects_an_unknown_category(trained_registry):

@@ -21,7 +21,12 @@ from shared.registry import (
 
 def _save(registry: Registry, pipeline, spec="reference"):
     return registry.save(
-        pipeline, spec=spec, metrics={"roc_auc": 0.5}, training_data={"sha256": "x"}, input_schema=[], onnx_model=b"graph"
+        pipeline,
+        spec=spec,
+        metrics={"roc_auc": 0.5},
+        training_data={"sha256": "x"},
+        input_schema=[],
+        onnx_model=b"graph",
     )
 
 

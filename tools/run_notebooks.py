@@ -34,7 +34,9 @@ def run(path: Path) -> float:
     """Execute ``path`` in its own folder; return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     elapsed = time.perf_counter() - start
     clean(notebook)
     nbformat.write(notebook, path)
