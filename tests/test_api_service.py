@@ -214,7 +214,13 @@ def test_openapi_document_and_docs_page(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [f"{MODEL}/versions/9", f"{MODEL}/versions/staging", f"{MODEL}/versions/-1", f"{MODEL}/versions/.hidden", "/v2/models/other"],
+    [
+        f"{MODEL}/versions/9",
+        f"{MODEL}/versions/staging",
+        f"{MODEL}/versions/-1",
+        f"{MODEL}/versions/.hidden",
+        "/v2/models/other",
+    ],
 )
 def test_unknown_version_or_model_is_a_json_404(client: TestClient, path: str) -> None:
     response = client.get(path)
@@ -301,9 +307,10 @@ def test_bad_batch_is_a_422_naming_the_field(client: TestClient, flights: pd.Dat
 
 def test_times_with_an_offset_are_read_in_new_york_time(client: TestClient, flights: pd.DataFrame) -> None:
     utc = {**FLIGHT, "sched_dep": "2013-07-15T21:30:00+00:00"}  # 17:30 in New York (EDT)
-    assert client.post(f"{MODEL}/predict", json=utc).json()["p_late"] == client.post(
-        f"{MODEL}/predict", json=FLIGHT
-    ).json()["p_late"]
+    assert (
+        client.post(f"{MODEL}/predict", json=utc).json()["p_late"]
+        == client.post(f"{MODEL}/predict", json=FLIGHT).json()["p_late"]
+    )
     body = oip(flights[BASE].iloc[:2])
     body["inputs"][3]["data"] = ["2013-07-15T21:30:00+00:00", "2013-07-15T17:30:00-04:00"]
     data = client.post(f"{MODEL}/infer", json=body).json()["outputs"][0]["data"]

@@ -67,7 +67,8 @@ from shared.schema import InputError
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Largest request body accepted (413 beyond): about 50,000 flights in one batch request."""
 FIELDS = {field.name: field for field in INPUT_FIELDS["weather"]}
-ERRORS = {404: {"model": ErrorBody}, 413: {"model": ErrorBody}, 503: {"model": ErrorBody}}
+ERRORS = {404: {"model": ErrorBody}, 503: {"model": ErrorBody}}
+BODY_ERRORS = {400: {"model": ErrorBody, "description": "Body is not UTF-8 text"}, 413: {"model": ErrorBody}, **ERRORS}
 
 
 class RequestIdMiddleware:
@@ -244,7 +245,7 @@ def create_app(
         body = {"model_name": name, "model_version": loaded.version, "id": request.state.request_id, "p_late": p_late}
         return json_response(body, version=loaded.version)
 
-    @app.post("/v2/models/{model}/predict", response_model=PredictionBody, responses=ERRORS, tags=["predict"])
+    @app.post("/v2/models/{model}/predict", response_model=PredictionBody, responses=BODY_ERRORS, tags=["predict"])
     async def predict(model: str, flight: Flight, request: Request) -> Response:
         """P(late) of one flight, from the production model."""
         model_or_404(model)
@@ -253,7 +254,7 @@ def create_app(
     @app.post(
         "/v2/models/{model}/versions/{version}/predict",
         response_model=PredictionBody,
-        responses=ERRORS,
+        responses=BODY_ERRORS,
         tags=["predict"],
     )
     async def predict_pinned(model: str, version: str, flight: Flight, request: Request) -> Response:
@@ -267,7 +268,7 @@ def create_app(
         response = {"model_name": name, "model_version": loaded.version, "id": request.state.request_id}
         return json_response({**response, "outputs": outputs}, version=loaded.version)
 
-    @app.post("/v2/models/{model}/infer", response_model=InferenceResponse, responses=ERRORS, tags=["predict"])
+    @app.post("/v2/models/{model}/infer", response_model=InferenceResponse, responses=BODY_ERRORS, tags=["predict"])
     async def infer(model: str, body: InferenceRequest, request: Request) -> Response:
         """P(late) of many flights in one request, from the production model (one column per field)."""
         model_or_404(model)
@@ -277,7 +278,7 @@ def create_app(
     @app.post(
         "/v2/models/{model}/versions/{version}/infer",
         response_model=InferenceResponse,
-        responses=ERRORS,
+        responses=BODY_ERRORS,
         tags=["predict"],
     )
     async def infer_pinned(model: str, version: str, body: InferenceRequest, request: Request) -> Response:
