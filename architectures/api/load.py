@@ -64,7 +64,11 @@ async def _connection(host: str, port: int, request: bytes, deadline: float) -> 
     try:
         while time.perf_counter() < deadline:
             writer.write(request)
-            status = int((await reader.readline()).split()[1])
+            status_line = (await reader.readline()).split()
+            if len(status_line) < 2:  # the service closed the connection
+                bad += 1
+                break
+            status = int(status_line[1])
             length = 0
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.partition(b":")
