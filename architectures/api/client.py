@@ -1,0 +1,162 @@
+"""A small Python client of the model API: what an application imports instead of the model.
+
+It knows the service's URL and the flight fields, nothing about the model: no scikit-learn, no ONNX,
+no model file. When the service moves to a new model version, this code does not change::
+
+    with FlightDelayClient("http://127.0.0.1:8000") as api:
+        answer = api.predict({"carrier": "UA", "origin": "EWR", "dest": "ORD",
+                              "sched_dep": "2013-07-15T17:30:00", "distance": 719})
+        answer.p_late, answer.model_version
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+import numpy as np
+import orjson
+import pandas as pd
+
+MODEL = "flight-delay"
+TEXT_FIELDS = ("carrier", "origin", "dest", "sched_dep")
+NUMBER_FIELDS = ("distance", "temp", "dewp", "humid", "wind_speed", "wind_gust", "precip", "pressure", "visib")
+
+
+class ApiError(Exception):
+    """The service said no: ``status`` (HTTP code), ``detail`` (its JSON), ``field`` for a bad input."""
+
+    def __init__(self, status: int, detail: Any, request_id: str | None) -> None:
+        self.status = status
+        self.detail = detail
+        self.request_id = request_id
+        super().__init__(f"HTTP {status}: {detail}")
+
+    @property
+    def field(self) -> str | None:
+        """The input field a 422 names (``None`` for other errors)."""
+        if self.status == 422 and isinstance(self.detail, list) and self.detail:
+            location = self.detail[0].get("loc") or [None]
+            return str(location[-1])
+        return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """P(late) for one flight, the version that computed it, and the request id to quote in a log."""
+
+    p_late: float
+    model_version: int
+    request_id: str
+
+
+@dataclass(frozen=True)
+class BatchAnswer:
+    """P(late) for many flights (in order), from one model version."""
+
+    p_late: np.ndarray
+    model_version: int
+    request_id: str
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):  # pandas Timestamps included
+        return value.isoformat()
+    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
+
+
+class FlightDelayClient:
+    """Calls the model API over HTTP, reusing one keep-alive connection.
+
+    ``version`` pins a model version (a number or an alias); ``None`` lets the service answer with
+    its production model.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        version: int | str | None = None,
+        model: str = MODEL,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.version = version
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def __enter__(self) -> FlightDelayClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- predictions ---------------------------------------------------------------------------
+    def predict(self, flight: Mapping[str, Any], request_id: str | None = None) -> Answer:
+        """P(late) of one flight (a mapping of field to value)."""
+        body = self._post("predict", dict(flight), request_id)
+        return Answer(body["p_late"], body["model_version"], body["id"])
+
+    def predict_many(self, flights: pd.DataFrame, request_id: str | None = None) -> BatchAnswer:
+        """P(late) of every row of ``flights`` in ONE request (columns: the flight fields)."""
+        body = self._post("infer", {"inputs": columns(flights)}, request_id)
+        return BatchAnswer(np.asarray(body["outputs"][0]["data"]), body["model_version"], body["id"])
+
+    def _post(self, verb: str, payload: dict[str, Any], request_id: str | None) -> dict[str, Any]:
+        pinned = "" if self.version is None else f"/versions/{self.version}"
+        headers = {"content-type": "application/json"}
+        if request_id:
+            headers["x-request-id"] = request_id
+        content = orjson.dumps(payload, default=_encode, option=orjson.OPT_SERIALIZE_NUMPY)
+        response = self._http.post(f"/v2/models/{self.model}{pinned}/{verb}", content=content, headers=headers)
+        return self._json(response)
+
+    # -- the service itself --------------------------------------------------------------------
+    def ready(self) -> bool:
+        """Whether the service has a model loaded (False while it loads, or if it is down)."""
+        try:
+            return self._http.get("/v2/health/ready").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def models(self) -> dict[str, Any]:
+        """The model, its versions and aliases, and the version served now."""
+        return self._json(self._http.get(f"/v2/models/{self.model}"))
+
+    def metadata(self, version: int | str | None = None) -> dict[str, Any]:
+        """One version's metadata and input schema (default: the pinned version, else production)."""
+        ref = version if version is not None else self.version if self.version is not None else "production"
+        return self._json(self._http.get(f"/v2/models/{self.model}/versions/{ref}"))
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        body = orjson.loads(response.content) if response.content else {}
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, body.get("detail", body), response.headers.get("x-request-id"))
+        return body
+
+
+def columns(flights: pd.DataFrame) -> list[dict[str, Any]]:
+    """A DataFrame of flights as Open Inference Protocol input tensors, one per flight field."""
+    tensors = []
+    for name in flights.columns:
+        values = flights[name]
+        if name == "sched_dep":
+            data = np.datetime_as_string(pd.to_datetime(values).to_numpy("datetime64[s]")).tolist()
+        elif name in TEXT_FIELDS:
+            data = values.astype(str).tolist()
+        elif name in NUMBER_FIELDS:
+            numbers = values.astype("float64")
+            data = numbers.astype(object).where(numbers.notna(), None).tolist()
+        else:
+            continue  # not a flight field (an id, an outcome): the service would refuse it
+        datatype = "BYTES" if name in TEXT_FIELDS else "FP64"
+        tensors.append({"name": name, "shape": [len(data)], "datatype": datatype, "data": data})
+    return tensors

@@ -1,0 +1,126 @@
+"""Benchmark of the dedicated model API, beside the embedded model measured in the same run.
+
+    python benchmarks/bench_api.py [--quick]
+
+Starts the real service (uvicorn, uvloop, httptools) on a free loopback port and measures:
+one prediction end to end (p50/p99, sequential keep-alive client), requests per second on one worker
+(8 keep-alive connections) and on two, and flights per second through the batch endpoint; and the
+same model called in-process (the embedded architecture) for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+import orjson  # noqa: E402
+
+from architectures.api.client import FlightDelayClient  # noqa: E402
+from architectures.api.load import hammer  # noqa: E402
+from shared.data import load_flights, split_by_time  # noqa: E402
+from shared.evaluate import measure_latency  # noqa: E402
+from shared.model import ensure_model  # noqa: E402
+from shared.predict import Predictor  # noqa: E402
+from shared.processes import BackgroundProcess, free_port, python_command  # noqa: E402
+
+FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719.0}
+PREDICT = "/v2/models/flight-delay/predict"
+BASE = ["carrier", "origin", "dest", "sched_dep", "distance"]
+
+
+def service_command(port: int, workers: int) -> list[str]:
+    """The documented command, on ``port``, with ``workers`` processes."""
+    return python_command(
+        "-m", "uvicorn", "architectures.api.service:app", "--host", "127.0.0.1", "--port", str(port),
+        "--loop", "uvloop", "--http", "httptools", "--workers", str(workers), "--no-access-log",
+    )  # fmt: skip
+
+
+def start(workers: int) -> tuple[BackgroundProcess, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    return BackgroundProcess(service_command(port, workers), health_url=f"{url}/v2/health/ready").start(), url
+
+
+def row(metric: str, value: float, unit: str, goal: str | None = None, meets: bool | None = None) -> dict:
+    return {"architecture": "api", "metric": metric, "value": value, "unit": unit, "goal": goal, "meets": meets}
+
+
+def batch_of_known_flights(predictor: Predictor, rows: int):
+    """``rows`` real July–December flights whose airline and airports the model knows."""
+    future = split_by_time(load_flights())[1]
+    known = np.logical_and.reduce([future[name].isin(predictor.known[name]) for name in ("carrier", "origin", "dest")])
+    return future[known][BASE].iloc[:rows].reset_index(drop=True)
+
+
+def measure(quick: bool = False) -> list[dict]:
+    """Every figure, as rows (see the series' benchmark convention)."""
+    calls, seconds, batch_rows, batch_repeat = (300, 0.75, 5_000, 2) if quick else (3_000, 3.0, 10_000, 10)
+    ensure_model("reference", verbose=False)
+    embedded = Predictor.from_registry("production", backend="onnx", strict=True)
+    flights = batch_of_known_flights(embedded, batch_rows)
+    results = []
+
+    one = measure_latency(lambda: embedded.predict_one(FLIGHT), calls=calls, warmup=50)
+    start_time = time.perf_counter()
+    for _ in range(batch_repeat):
+        embedded.predict_many(flights)
+    embedded_rows = batch_rows * batch_repeat / (time.perf_counter() - start_time)
+    results += [
+        row("embedded single prediction p50", one.p50_us / 1000, "ms"),
+        row("embedded rows/s (predict_many)", embedded_rows, "rows/s"),
+    ]
+
+    process, url = start(workers=1)
+    try:
+        with FlightDelayClient(url) as api:
+            latency = measure_latency(lambda: api.predict(FLIGHT), calls=calls, warmup=100)
+            api.predict_many(flights.iloc[:100])
+            start_time = time.perf_counter()
+            for _ in range(batch_repeat):
+                api.predict_many(flights)
+            api_rows = batch_rows * batch_repeat / (time.perf_counter() - start_time)
+        load = hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=8, seconds=seconds)
+    finally:
+        process.stop()
+    p50_ms = latency.p50_us / 1000
+    results += [
+        row("API single prediction p50 (loopback)", p50_ms, "ms", "<= 1 ms", p50_ms <= 1.0),
+        row("API single prediction p99 (loopback)", latency.p99_us / 1000, "ms"),
+        row("API req/s, 1 worker", load.per_second, "req/s", ">= 1,000", load.per_second >= 1000 and not load.failed),
+        row(
+            f"API rows/s, batch endpoint ({batch_rows:,} rows/request)", api_rows, "rows/s", ">= 100k", api_rows >= 1e5
+        ),
+    ]
+
+    process, url = start(workers=2)
+    try:
+        load2 = hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=8, seconds=seconds)
+    finally:
+        process.stop()
+    results.append(row("API req/s, 2 workers", load2.per_second, "req/s"))
+    return results
+
+
+def print_table(results: list[dict]) -> None:
+    print(f"{'metric':<52} {'value':>14}  {'goal':<10} {'ratio':>7}  meets")
+    for result in results:
+        goal, value = result["goal"], result["value"]
+        ratio = ""
+        if goal:
+            target = float(goal.split()[-2 if goal.endswith("ms") else -1].replace(",", "").replace("k", "e3"))
+            ratio = f"{(target / value if goal.startswith('<=') else value / target):.2f}x"
+        text = f"{value:,.3f} {result['unit']}" if result["unit"] == "ms" else f"{value:,.0f} {result['unit']}"
+        meets = "" if result["meets"] is None else ("yes" if result["meets"] else "NO")
+        print(f"{result['metric']:<52} {text:>14}  {goal or '':<10} {ratio:>7}  {meets}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs (about 10 s)")
+    print_table(measure(quick=parser.parse_args().quick))
