@@ -24,6 +24,7 @@ from shared import features
 from shared.data import load_airports, load_flights, route_distances
 from shared.features import INPUT_FIELDS
 from shared.model import ensure_model
+from shared.paths import PROJECT_ROOT
 from shared.predict import Predictor
 from shared.registry import Registry
 from shared.schema import InputError
@@ -203,10 +204,18 @@ def load_embedded_model(registry_root: str | Path, spec: str, ref: str = "produc
     model = EmbeddedModel(predictor, explainer, flight_facts(predictor, flights), time.perf_counter() - start)
     print(
         f"embedded app: loaded model version {predictor.version} ({predictor.spec}, onnx) "
-        f"from {registry.root} in {model.load_seconds:.2f} s",
+        f"from {_shown(registry.root)} in {model.load_seconds:.2f} s",
         flush=True,
     )
     return model
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the project when it is inside it (shorter logs), else absolute."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 # -- what drives a prediction ---------------------------------------------------------------------------------
