@@ -1,0 +1,1 @@
+"""The embedded architecture (arquitetura embutida): a Streamlit app with the model inside."""

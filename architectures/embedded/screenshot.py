@@ -1,0 +1,42 @@
+"""Take the README's screenshot of the real app: ``python -m architectures.embedded.screenshot [out.png]``.
+
+Starts ``streamlit run`` on a free port (default registry), enters a flight in headless Chromium, waits
+for the probability, and saves the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from architectures.embedded.browser import chromium_page, enter_flight, streamlit_command
+from shared.model import ensure_model
+from shared.paths import PROJECT_ROOT
+from shared.processes import BackgroundProcess, free_port
+
+DEFAULT_OUT = PROJECT_ROOT / "docs" / "images" / "embedded_app.png"
+
+
+async def capture(url: str, out: Path) -> None:
+    async with chromium_page(width=760, height=1120) as page:
+        await page.goto(url)
+        reading = await enter_flight(page, "B6", "JFK", "BOS", datetime(2013, 12, 24, 18, 30))
+        await page.evaluate("document.activeElement && document.activeElement.blur()")
+        await page.screenshot(path=out, full_page=True)
+        print(f"P(late) {reading.p_late:.1%} with model version {reading.model_version}")
+
+
+def main(out: Path = DEFAULT_OUT) -> None:
+    ensure_model("reference")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = streamlit_command("architectures/embedded/app.py", port)
+    with BackgroundProcess(command, health_url=f"http://127.0.0.1:{port}/_stcore/health"):
+        asyncio.run(capture(f"http://127.0.0.1:{port}/", out))
+    print(f"saved {out} ({out.stat().st_size / 1024:.0f} KB)")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT)

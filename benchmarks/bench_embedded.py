@@ -1,0 +1,133 @@
+"""Benchmark the embedded architecture: a prediction inside the app, and the app's cold start.
+
+    python benchmarks/bench_embedded.py [--quick]
+
+Measures side by side, in one run: the latency of one prediction in-process through the idiomatic
+pipeline (a one-row DataFrame) and through the ONNX fast path the app uses, their ratio, one loopback
+HTTP round trip (the least a network hop adds), and the time from ``streamlit run`` to a healthy server
+and to the first probability shown in a headless Chromium. ``measure(quick=True)`` takes about 10 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import statistics
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from architectures.embedded.browser import CHROMIUM, chromium_page, read_prediction, streamlit_command
+from shared.evaluate import measure_latency
+from shared.model import ensure_model, predict_proba
+from shared.predict import Predictor
+from shared.processes import BackgroundProcess, free_port
+from shared.registry import Registry
+
+ARCHITECTURE = "embedded"
+RECORD = {"carrier": "B6", "origin": "JFK", "dest": "BOS", "sched_dep": datetime(2013, 12, 24, 18, 30), "distance": 187}
+
+
+def row(metric: str, value: float, unit: str, goal: str, meets: bool | None) -> dict:
+    return {
+        "architecture": ARCHITECTURE,
+        "metric": metric,
+        "value": round(value, 2),
+        "unit": unit,
+        "goal": goal,
+        "meets": meets,
+    }
+
+
+def prediction_rows(quick: bool) -> list[dict]:
+    """One prediction in-process: the pipeline on a 1-row DataFrame vs the ONNX fast path."""
+    _, pipeline = Registry().load_pipeline("production")
+    fast = Predictor.from_registry("production", strict=True)
+    naive = measure_latency(lambda: predict_proba(pipeline, pd.DataFrame([RECORD])), calls=200 if quick else 1000)
+    quickest = measure_latency(lambda: fast.predict_one(RECORD), calls=2000 if quick else 20000)
+    ratio = naive.p50_us / quickest.p50_us
+    return [
+        row("single prediction p50, pipeline (1-row DataFrame)", naive.p50_us, "µs", "reference", None),
+        row("single prediction p99, pipeline (1-row DataFrame)", naive.p99_us, "µs", "reference", None),
+        row("single prediction p50, ONNX fast path", quickest.p50_us, "µs", "<= 50 µs", quickest.p50_us <= 50),
+        row("single prediction p99, ONNX fast path", quickest.p99_us, "µs", "<= 1000 µs", quickest.p99_us <= 1000),
+        row("fast path speed-up at p50 (pipeline / ONNX)", ratio, "×", ">= 100×", ratio >= 100),
+    ]
+
+
+async def first_prediction_seconds(url: str) -> float:
+    """Seconds from opening the page to seeing a probability (the browser is launched beforehand)."""
+    async with chromium_page() as page:
+        started = time.perf_counter()
+        await page.goto(url)
+        await read_prediction(page)
+        return time.perf_counter() - started
+
+
+def cold_start_rows(quick: bool) -> list[dict]:
+    """``streamlit run`` to healthy, to the first probability in a browser, and one loopback HTTP hop."""
+    healthy, first, hops = [], [], []
+    for _ in range(1 if quick else 3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        with BackgroundProcess(
+            streamlit_command("architectures/embedded/app.py", port), health_url=f"{url}_stcore/health"
+        ) as app:
+            healthy.append(app.startup_seconds)
+            if Path(CHROMIUM).exists():
+                first.append(app.startup_seconds + asyncio.run(first_prediction_seconds(url)))
+            connection = http.client.HTTPConnection("127.0.0.1", port)
+
+            def health_check(connection=connection) -> bytes:
+                connection.request("GET", "/_stcore/health")
+                return connection.getresponse().read()
+
+            hops.append(measure_latency(health_check, calls=200 if quick else 1000).p50_us)
+            connection.close()
+    rows = [
+        row(
+            "loopback HTTP round trip p50 (what any network hop adds)", statistics.median(hops), "µs", "reference", None
+        ),
+        row(
+            "app cold start: streamlit run to healthy",
+            statistics.median(healthy),
+            "s",
+            "<= 5 s",
+            statistics.median(healthy) <= 5,
+        ),
+    ]
+    if first:
+        seconds = statistics.median(first)
+        rows.append(
+            row(
+                "app cold start: streamlit run to first probability in a browser",
+                seconds,
+                "s",
+                "<= 10 s",
+                seconds <= 10,
+            )
+        )
+    return rows
+
+
+def measure(quick: bool = False) -> list[dict]:
+    """Every figure of the embedded architecture, as rows the series-wide benchmark can combine."""
+    ensure_model("reference", verbose=False)
+    return prediction_rows(quick) + cold_start_rows(quick)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv[1:]
+    started = time.perf_counter()
+    table = pd.DataFrame(measure(quick)).drop(columns="architecture")
+    table["meets"] = table["meets"].map({True: "yes", False: "NO", None: ""})
+    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        print(table.to_string(index=False))
+    print(f"\n(embedded architecture, {'quick' if quick else 'full'} run, {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
