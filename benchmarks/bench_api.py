@@ -11,22 +11,18 @@ same model called in-process (the embedded architecture) for comparison.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import numpy as np
+import orjson
 
-import numpy as np  # noqa: E402
-import orjson  # noqa: E402
-
-from architectures.api.client import FlightDelayClient  # noqa: E402
-from architectures.api.load import hammer  # noqa: E402
-from shared.data import load_flights, split_by_time  # noqa: E402
-from shared.evaluate import measure_latency  # noqa: E402
-from shared.model import ensure_model  # noqa: E402
-from shared.predict import Predictor  # noqa: E402
-from shared.processes import BackgroundProcess, free_port, python_command  # noqa: E402
+from architectures.api.client import FlightDelayClient
+from architectures.api.load import hammer
+from shared.data import load_flights, split_by_time
+from shared.evaluate import measure_latency
+from shared.model import ensure_model
+from shared.predict import Predictor
+from shared.processes import BackgroundProcess, free_port, python_command
 
 FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719.0}
 PREDICT = "/v2/models/flight-delay/predict"
