@@ -75,9 +75,8 @@ def print_table(table: pd.DataFrame) -> None:
     for row in table.itertuples():
         ratio = f"{row.ratio:6.2f}×" if pd.notna(row.ratio) else ""
         verdict = {True: "met", False: "MISSED"}.get(row.meets, "")
-        print(
-            f"{row.architecture:<10} {row.metric:<{width}} {row.value:>14,.3f} {row.unit:<7} {row.goal:<22} {ratio:>8} {verdict}"
-        )
+        figure = f"{row.value:>14,.3f} {row.unit:<7}"
+        print(f"{row.architecture:<10} {row.metric:<{width}} {figure} {row.goal:<22} {ratio:>8} {verdict}")
 
 
 def save(table: pd.DataFrame, folder: Path = RESULTS_DIR) -> Path:
