@@ -91,7 +91,9 @@ def test_every_prediction_carries_its_model_version_and_run_id(registry, tmp_pat
 
 def test_run_id_changes_with_the_input(registry, tmp_path, flights):
     before = run(registry, tmp_path, DAY)[DAY]
-    land(tmp_path, DAY, flights_on(flights, DAY)[job.SCHEDULE_COLUMNS].iloc[:-1])  # one flight cancelled from the schedule
+    land(
+        tmp_path, DAY, flights_on(flights, DAY)[job.SCHEDULE_COLUMNS].iloc[:-1]
+    )  # one flight cancelled from the schedule
     after = run(registry, tmp_path, DAY)[DAY]
 
     assert after.run_id != before.run_id
@@ -191,7 +193,7 @@ def test_a_job_killed_mid_write_leaves_no_partial_partition(registry, tmp_path):
 
 
 def test_dask_engine_gives_the_same_output_as_pandas(registry, tmp_path):
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
 
     pandas_out, dask_out, remote_out = tmp_path / "pandas", tmp_path / "dask", tmp_path / "remote"
     expected = run(registry, pandas_out, *WEEK, engine="pandas")
@@ -225,7 +227,19 @@ def test_a_second_job_on_the_same_folder_is_refused(tmp_path):
 def test_the_command_line_and_the_scheduler_run_the_job_for_real(registry, tmp_path):
     env = {**os.environ, "SHIPPING_MODELS_HOME": str(registry.root), "PYTHONPATH": str(PROJECT_ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "architectures.batch.scheduler", "--start", "2013-07-01", "--ticks", "2", "--every", "0.5", "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "architectures.batch.scheduler",
+            "--start",
+            "2013-07-01",
+            "--ticks",
+            "2",
+            "--every",
+            "0.5",
+            "--out",
+            str(tmp_path),
+        ],
         env=env,
         cwd=PROJECT_ROOT,
         capture_output=True,
