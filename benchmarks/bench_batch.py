@@ -131,9 +131,8 @@ def main() -> None:
     for entry in rows:
         ratio = f"{entry['ratio']:.2f}" if "ratio" in entry else ""
         meets = {True: "yes", False: "NO", None: ""}[entry["meets"]]
-        print(
-            f"{entry['metric']:<66} {entry['value']:>14,.1f}  {entry['unit']:<7} {entry['goal']:<22} {ratio:>8}  {meets}"
-        )
+        value = f"{entry['value']:>14,.1f}"
+        print(f"{entry['metric']:<66} {value}  {entry['unit']:<7} {entry['goal']:<22} {ratio:>8}  {meets}")
     single = next(entry for entry in rows if "us_per_row" in entry)
     print(f"\none at a time: {single['us_per_row']:.1f} µs per flight; {os.cpu_count()} cores")
 

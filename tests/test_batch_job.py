@@ -254,3 +254,31 @@ def test_the_command_line_and_the_scheduler_run_the_job_for_real(registry, tmp_p
         "date=2013-07-01",
         "date=2013-07-02",
     ]
+
+
+def test_a_warehouse_held_by_another_process_is_reported_and_a_rerun_loads_it(registry, tmp_path):
+    run(registry, tmp_path, DAY)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", READ_ONLY_HOLDER, str(job.warehouse_path(tmp_path))], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "HOLDING"
+        with pytest.raises(job.WarehouseBusyError):
+            job.run("2013-07-03", out=tmp_path, registry=registry, echo=False, warehouse_timeout=0.5)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+    assert job.partition(tmp_path, "predictions", "2013-07-03").exists()  # scored, not yet loaded
+    assert query(tmp_path, "SELECT count(DISTINCT date) FROM predictions") == [(1,)]
+    run(registry, tmp_path, "2013-07-03")
+    assert query(tmp_path, "SELECT count(DISTINCT date) FROM predictions") == [(2,)]
+
+
+READ_ONLY_HOLDER = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+print("HOLDING", flush=True)
+time.sleep(60)
+"""

@@ -80,6 +80,10 @@ class JobLockedError(RuntimeError):
     """Another job is writing to the same output folder."""
 
 
+class WarehouseBusyError(JobLockedError):
+    """Another process holds the DuckDB file (DuckDB allows one writer, or readers only)."""
+
+
 @dataclass(frozen=True)
 class DayResult:
     """What one date's run did."""
@@ -378,11 +382,28 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def load_warehouse(out: str | Path, results: Sequence[DayResult], engine: str) -> None:
-    """Replace each date's rows in DuckDB by its partition's rows: delete and insert, one transaction."""
+def connect_warehouse(out: str | Path, timeout: float = 30.0):
+    """A read-write DuckDB connection, waiting up to ``timeout`` s for other processes to let go of the file."""
     import duckdb
 
-    with duckdb.connect(str(warehouse_path(out))) as con:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return duckdb.connect(str(warehouse_path(out)))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError(
+                    f"{warehouse_path(out)} is held by another process; the partitions are written, "
+                    "re-run the same command to load them"
+                ) from None
+            time.sleep(0.2)
+
+
+def load_warehouse(out: str | Path, results: Sequence[DayResult], engine: str, timeout: float = 30.0) -> None:
+    """Replace each date's rows in DuckDB by its partition's rows: delete and insert, one transaction."""
+    with connect_warehouse(out, timeout) as con:
         con.execute(WAREHOUSE_SCHEMA)
         for result in results:
             con.begin()
@@ -434,6 +455,7 @@ def run(
     model: int | str = "production",
     registry: Registry | None = None,
     echo: bool = True,
+    warehouse_timeout: float = 30.0,
 ) -> tuple[list[DayResult], list[DayFailure]]:
     """Collect, score and load every date from ``first`` to ``last``; return what succeeded and failed."""
     if engine not in ENGINES:
@@ -466,7 +488,7 @@ def run(
                 outcomes = client.gather(futures)
         results = [outcome for outcome in outcomes if isinstance(outcome, DayResult)]
         failures += [outcome for outcome in outcomes if isinstance(outcome, DayFailure)]
-        load_warehouse(out, results, engine)
+        load_warehouse(out, results, engine, warehouse_timeout)
     if echo:
         for result in results:
             print(result, flush=True)
