@@ -1,0 +1,1 @@
+"""Batch scoring (processamento em batch): a nightly job that scores the next day's scheduled flights."""

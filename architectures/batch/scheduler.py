@@ -1,0 +1,79 @@
+"""A tiny scheduler that fires the batch job on a fixed rhythm, one logical date per tick.
+
+    python -m architectures.batch.scheduler --start 2013-10-01 --ticks 3 --every 2 [--out DIR] [-- JOB ARGS]
+
+In production, cron does this once a night (see ``job.CRONTAB``): at 22:00 it runs the job for
+tomorrow's date. Here a "night" lasts ``--every`` seconds so the rhythm can be watched: tick ``i`` fires
+at ``start_time + i * every`` (fixed rate, like cron) and runs the job, as a real child process, for
+``start + i`` days. A failed run is logged and the next tick still fires; runs never overlap (a late
+run delays the next tick, and the job's own lock refuses a second writer anyway).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from architectures.batch.job import DEFAULT_OUT, as_date
+from shared.paths import PROJECT_ROOT
+
+
+def job_command(day: str, out: str | Path, extra: Sequence[str] = ()) -> list[str]:
+    """The job's command line for one logical date."""
+    return [sys.executable, "-m", "architectures.batch.job", "--date", day, "--out", str(out), *extra]
+
+
+def serve(start: str, ticks: int, every: float, out: str | Path = DEFAULT_OUT, extra: Sequence[str] = ()) -> int:
+    """Fire ``ticks`` runs, ``every`` seconds apart; return how many failed."""
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    first = as_date(start)
+    began = time.monotonic()
+    failed = 0
+    print(f"scheduler: {ticks} ticks every {every:g} s from {first}, writing to {out}", flush=True)
+    for tick in range(ticks):
+        time.sleep(max(0.0, began + tick * every - time.monotonic()))
+        if stopping:
+            print("scheduler: stopped", flush=True)
+            break
+        day = (first + timedelta(days=tick)).isoformat()
+        fired = time.monotonic() - began
+        done = subprocess.run(job_command(day, out, extra), cwd=PROJECT_ROOT, capture_output=True, text=True)
+        summary = (done.stdout.strip().splitlines() or [""])[0]
+        failed += done.returncode != 0
+        print(
+            f"tick {tick + 1} at +{fired:.1f} s: job --date {day} exit {done.returncode}"
+            f" ({time.monotonic() - began - fired:.1f} s)  {summary}",
+            flush=True,
+        )
+        if done.returncode != 0:
+            print(done.stderr.strip()[-2000:], flush=True)
+    return failed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m architectures.batch.scheduler", description=__doc__.split("\n")[0])
+    parser.add_argument("--start", required=True, help="logical date of the first tick (YYYY-MM-DD)")
+    parser.add_argument("--ticks", type=int, default=3, help="how many runs to fire (default: 3)")
+    parser.add_argument("--every", type=float, default=2.0, help="seconds between ticks: one 'night' (default: 2)")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="the job's output folder (default: runs/batch)")
+    parser.add_argument("job_args", nargs=argparse.REMAINDER, help="extra job arguments after --")
+    args = parser.parse_args(argv)
+    extra = args.job_args[1:] if args.job_args[:1] == ["--"] else args.job_args
+    return 1 if serve(args.start, args.ticks, args.every, args.out, extra) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Batch scoring throughput beside one-at-a-time scoring, measured in one run.
+
+    python benchmarks/bench_batch.py [--quick]
+
+Figures (same model version, same flights):
+- the batch path: read a landing parquet of ~2 M flights, validate every row, score, write the
+  predictions and the quarantine to parquet (atomically), in rows/s; goal >= 1 M rows/s;
+- the raw vectorized ONNX predict on the same rows (no validation, no I/O);
+- the nightly job on one real day (~1,000 flights), end to end except the warehouse load;
+- one flight at a time through ``Predictor.predict_one`` (validation included), the embedded loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from architectures.batch import job
+from shared.data import load_flights
+from shared.model import ensure_model
+from shared.predict import Predictor
+
+ARCHITECTURE = "batch"
+GOAL_ROWS_PER_S = 1_000_000
+
+
+def replicated_schedule(copies: int) -> pd.DataFrame:
+    """The year's schedule ``copies`` times over, with unique flight ids (a big night)."""
+    year = load_flights()[job.SCHEDULE_COLUMNS]
+    frames = [year.assign(flight_id=year["flight_id"].astype("int64") + copy * 1_000_000) for copy in range(copies)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def best_of(fn, repeat: int) -> float:
+    """The fastest of ``repeat`` timed calls, in seconds."""
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def measure(quick: bool = False) -> list[dict]:
+    """The figures as rows for the series-wide benchmark."""
+    entry = ensure_model("reference", verbose=False)
+    predictor = Predictor.from_registry(entry.version, backend="onnx")
+    copies, repeat, single_calls = (3, 1, 5_000) if quick else (6, 3, 20_000)
+    schedule = replicated_schedule(copies)
+    rows = len(schedule)
+    day = "2013-07-02"
+
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        out = Path(tmp)
+        landing = job.landing_path(out, day)
+        job.write_parquet_atomic(schedule, landing)
+
+        def batch() -> None:
+            frame = pd.read_parquet(landing)
+            predictions, quarantine = job.score_frame(frame, predictor, day, "bench", check_date=False)
+            job.write_parquet_atomic(predictions, job.partition(out, "predictions", day))
+            job.write_parquet_atomic(quarantine, job.partition(out, "quarantine", day))
+
+        batch_rate = rows / best_of(batch, repeat)
+        frame = pd.read_parquet(landing)
+        predictor.predict_valid(frame.iloc[:1000])
+        vector_rate = rows / best_of(lambda: job.predict_in_chunks(predictor, frame), repeat)
+
+        nightly_out = out / "nightly"
+        job.collect(day, nightly_out)
+        root = _registry_root(predictor)
+        nightly_rows = job.score_day(day, nightly_out, entry.version, root).rows_in  # warm: predictor cached
+        nightly_seconds = best_of(lambda: job.score_day(day, nightly_out, entry.version, root), max(repeat, 3))
+
+    records = frame.iloc[:single_calls][["carrier", "origin", "dest", "sched_dep", "distance"]].to_dict("records")
+    for record in records[:100]:
+        predictor.predict_one(record)
+    start = time.perf_counter()
+    for record in records:
+        predictor.predict_one(record)
+    single_seconds = (time.perf_counter() - start) / len(records)
+    single_rate = 1 / single_seconds
+
+    def row(metric: str, value: float, unit: str, goal: str = "", meets: bool | None = None, **extra) -> dict:
+        return {
+            "architecture": ARCHITECTURE,
+            "metric": metric,
+            "value": value,
+            "unit": unit,
+            "goal": goal,
+            "meets": meets,
+            **extra,
+        }
+
+    nightly_rate = nightly_rows / nightly_seconds
+    return [
+        row(
+            f"batch: read + validate + score + write parquet ({rows:,} rows)",
+            batch_rate,
+            "rows/s",
+            f">= {GOAL_ROWS_PER_S:,} rows/s",
+            batch_rate >= GOAL_ROWS_PER_S,
+            ratio=batch_rate / GOAL_ROWS_PER_S,
+            vs_one_at_a_time=batch_rate / single_rate,
+        ),
+        row(
+            f"vectorized ONNX predict only ({rows:,} rows)",
+            vector_rate,
+            "rows/s",
+            vs_one_at_a_time=vector_rate / single_rate,
+        ),
+        row(
+            f"nightly job, one day ({nightly_rows:,} rows, excl. warehouse)",
+            nightly_rate,
+            "rows/s",
+            seconds=nightly_seconds,
+            vs_one_at_a_time=nightly_rate / single_rate,
+        ),
+        row(
+            "one at a time: predict_one loop (embedded)",
+            single_rate,
+            "rows/s",
+            us_per_row=single_seconds * 1e6,
+            vs_one_at_a_time=1.0,
+        ),
+    ]
+
+
+def _registry_root(predictor: Predictor) -> str:
+    """The registry folder a predictor was loaded from (``<root>/<name>/versions/<n>``)."""
+    return str(predictor.entry.path.parents[2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller data, one repeat (~10 s)")
+    rows = measure(quick=parser.parse_args().quick)
+    print(f"{'metric':<64} {'value':>12}  {'unit':<7} {'goal':<22} {'ratio':>6}  {'meets':<5}  × one at a time")
+    for entry in rows:
+        ratio = f"{entry['ratio']:.2f}" if "ratio" in entry else ""
+        meets = {True: "yes", False: "NO", None: ""}[entry["meets"]]
+        value = f"{entry['value']:>12,.0f}"
+        times = f"{entry['vs_one_at_a_time']:.1f}×"
+        print(
+            f"{entry['metric']:<64} {value}  {entry['unit']:<7} {entry['goal']:<22} {ratio:>6}  {meets:<5}  {times:>8}"
+        )
+    single = next(entry for entry in rows if "us_per_row" in entry)
+    print(f"\none at a time: {single['us_per_row']:.1f} µs per flight; {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
