@@ -1,6 +1,6 @@
 """Benchmark of the dedicated model API, beside the embedded model measured in the same run.
 
-    python benchmarks/bench_api.py [--quick]
+    python -m benchmarks.bench_api [--quick]
 
 Starts the real service (uvicorn, uvloop, httptools) on a free loopback port and measures:
 one prediction end to end (p50/p99, sequential keep-alive client), requests per second on one worker
@@ -10,19 +10,21 @@ same model called in-process (the embedded architecture) for comparison.
 
 from __future__ import annotations
 
-import argparse
+import threading
 import time
 
 import numpy as np
 import orjson
 
 from architectures.api.client import FlightDelayClient
-from architectures.api.load import hammer
+from architectures.api.load import Load, hammer
+from benchmarks.series import cli
 from shared.data import load_flights, split_by_time
 from shared.evaluate import measure_latency
 from shared.model import ensure_model
 from shared.predict import Predictor
-from shared.processes import BackgroundProcess, free_port, python_command
+from shared.processes import BackgroundProcess, free_port, python_command, rss_mb
+from shared.registry import Registry
 
 FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719.0}
 PREDICT = "/v2/models/flight-delay/predict"
@@ -54,6 +56,27 @@ def batch_of_known_flights(predictor: Predictor, rows: int):
     return future[known][BASE].iloc[:rows].reset_index(drop=True)
 
 
+def load_during_update(url: str, seconds: float) -> tuple[Load, bool]:
+    """Load the service while ``production`` moves to the weather model; did it switch? Then move it back."""
+    registry = Registry()
+    before = registry.resolve("production")
+    weather = ensure_model("weather", registry, verbose=False)
+    outcome: dict[str, Load] = {}
+    worker = threading.Thread(
+        target=lambda: outcome.update(load=hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=4, seconds=seconds))
+    )
+    worker.start()
+    try:
+        time.sleep(seconds / 3)
+        registry.set_alias("production", weather.version)
+        worker.join()
+        with FlightDelayClient(url) as client:
+            switched = client.predict(FLIGHT).model_version == weather.version
+    finally:
+        registry.set_alias("production", before)
+    return outcome["load"], switched
+
+
 def measure(quick: bool = False) -> list[dict]:
     """Every figure, as rows (see the series' benchmark convention)."""
     calls, seconds, batch_rows, batch_repeat = (300, 0.75, 5_000, 2) if quick else (3_000, 3.0, 10_000, 10)
@@ -82,6 +105,8 @@ def measure(quick: bool = False) -> list[dict]:
                 api.predict_many(flights)
             api_rows = batch_rows * batch_repeat / (time.perf_counter() - start_time)
         load = hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=8, seconds=seconds)
+        memory = rss_mb(process.pid)
+        update, switched = load_during_update(url, seconds)
     finally:
         process.stop()
     p50_ms = latency.p50_us / 1000
@@ -92,6 +117,15 @@ def measure(quick: bool = False) -> list[dict]:
         row(
             f"API rows/s, batch endpoint ({batch_rows:,} rows/request)", api_rows, "rows/s", ">= 100k", api_rows >= 1e5
         ),
+        row(
+            "API failed requests while production moves to a new version",
+            update.failed,
+            "requests",
+            "0, and the new version answers",
+            switched and not update.failed,
+        ),
+        row(f"API requests served during that update ({update.requests:,})", update.per_second, "req/s"),
+        row("API service memory (RSS, 1 worker)", memory, "MB"),
     ]
 
     process, url = start(workers=2)
@@ -103,20 +137,5 @@ def measure(quick: bool = False) -> list[dict]:
     return results
 
 
-def print_table(results: list[dict]) -> None:
-    print(f"{'metric':<52} {'value':>14}  {'goal':<10} {'ratio':>7}  meets")
-    for result in results:
-        goal, value = result["goal"], result["value"]
-        ratio = ""
-        if goal:
-            target = float(goal.split()[-2 if goal.endswith("ms") else -1].replace(",", "").replace("k", "e3"))
-            ratio = f"{(target / value if goal.startswith('<=') else value / target):.2f}x"
-        text = f"{value:,.3f} {result['unit']}" if result["unit"] == "ms" else f"{value:,.0f} {result['unit']}"
-        meets = "" if result["meets"] is None else ("yes" if result["meets"] else "NO")
-        print(f"{result['metric']:<52} {text:>14}  {goal or '':<10} {ratio:>7}  {meets}")
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter runs (about 10 s)")
-    print_table(measure(quick=parser.parse_args().quick))
+    cli(measure, __doc__.splitlines()[0])

@@ -1,6 +1,6 @@
 """Batch scoring throughput beside one-at-a-time scoring, measured in one run.
 
-    python benchmarks/bench_batch.py [--quick]
+    python -m benchmarks.bench_batch [--quick]
 
 Figures (same model version, same flights):
 - the batch path: read a landing parquet of ~2 M flights, validate every row, score, write the
@@ -12,8 +12,6 @@ Figures (same model version, same flights):
 
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -21,9 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from architectures.batch import job
+from benchmarks.series import cli
 from shared.data import load_flights
 from shared.model import ensure_model
 from shared.predict import Predictor
+from shared.processes import python_command, run_measured
 
 ARCHITECTURE = "batch"
 GOAL_ROWS_PER_S = 1_000_000
@@ -98,7 +98,13 @@ def measure(quick: bool = False) -> list[dict]:
         }
 
     nightly_rate = nightly_rows / nightly_seconds
+    with tempfile.TemporaryDirectory(prefix="bench-batch-job-") as tmp:
+        job_seconds, job_peak = run_measured(
+            python_command("-m", "architectures.batch.job", "--date", day, "--out", tmp)
+        )
     return [
+        row("nightly job process, start to exit (one day)", job_seconds, "s"),
+        row("nightly job process peak memory (RSS)", job_peak, "MB"),
         row(
             f"batch: read + validate + score + write parquet ({rows:,} rows)",
             batch_rate,
@@ -136,22 +142,5 @@ def _registry_root(predictor: Predictor) -> str:
     return str(predictor.entry.path.parents[2])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smaller data, one repeat (~10 s)")
-    rows = measure(quick=parser.parse_args().quick)
-    print(f"{'metric':<64} {'value':>12}  {'unit':<7} {'goal':<22} {'ratio':>6}  {'meets':<5}  × one at a time")
-    for entry in rows:
-        ratio = f"{entry['ratio']:.2f}" if "ratio" in entry else ""
-        meets = {True: "yes", False: "NO", None: ""}[entry["meets"]]
-        value = f"{entry['value']:>12,.0f}"
-        times = f"{entry['vs_one_at_a_time']:.1f}×"
-        print(
-            f"{entry['metric']:<64} {value}  {entry['unit']:<7} {entry['goal']:<22} {ratio:>6}  {meets:<5}  {times:>8}"
-        )
-    single = next(entry for entry in rows if "us_per_row" in entry)
-    print(f"\none at a time: {single['us_per_row']:.1f} µs per flight; {os.cpu_count()} cores")
-
-
 if __name__ == "__main__":
-    main()
+    cli(measure, __doc__.splitlines()[0])

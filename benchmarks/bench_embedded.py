@@ -1,6 +1,6 @@
 """Benchmark the embedded architecture: a prediction inside the app, and the app's cold start.
 
-    python benchmarks/bench_embedded.py [--quick]
+    python -m benchmarks.bench_embedded [--quick]
 
 Measures side by side, in one run: the latency of one prediction in-process through the idiomatic
 pipeline (a one-row DataFrame) and through the ONNX fast path the app uses, their ratio, one loopback
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import statistics
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from architectures.embedded.browser import CHROMIUM, chromium_page, read_prediction, streamlit_command
+from benchmarks.series import cli
 from shared.evaluate import measure_latency
 from shared.model import ensure_model, predict_proba
 from shared.predict import Predictor
-from shared.processes import BackgroundProcess, free_port
+from shared.processes import BackgroundProcess, free_port, rss_mb
 from shared.registry import Registry
 
 ARCHITECTURE = "embedded"
@@ -69,7 +69,7 @@ async def first_prediction_seconds(url: str) -> float:
 
 def cold_start_rows(quick: bool) -> list[dict]:
     """``streamlit run`` to healthy, to the first probability in a browser, and one loopback HTTP hop."""
-    healthy, first, hops = [], [], []
+    healthy, first, hops, memory = [], [], [], []
     for _ in range(1 if quick else 3):
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
@@ -79,6 +79,7 @@ def cold_start_rows(quick: bool) -> list[dict]:
             healthy.append(app.startup_seconds)
             if Path(CHROMIUM).exists():
                 first.append(app.startup_seconds + asyncio.run(first_prediction_seconds(url)))
+            memory.append(rss_mb(app.pid))
             connection = http.client.HTTPConnection("127.0.0.1", port)
 
             def health_check(connection=connection) -> bytes:
@@ -99,6 +100,8 @@ def cold_start_rows(quick: bool) -> list[dict]:
             statistics.median(healthy) <= 5,
         ),
     ]
+    loaded = "after a prediction in a browser" if first else "without a session: model not loaded yet"
+    rows.append(row(f"app process memory (RSS, {loaded})", statistics.median(memory), "MB", "reference", None))
     if first:
         seconds = statistics.median(first)
         rows.append(
@@ -119,15 +122,5 @@ def measure(quick: bool = False) -> list[dict]:
     return prediction_rows(quick) + cold_start_rows(quick)
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv[1:]
-    started = time.perf_counter()
-    table = pd.DataFrame(measure(quick)).drop(columns="architecture")
-    table["meets"] = table["meets"].map({True: "yes", False: "NO", None: ""})
-    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
-        print(table.to_string(index=False))
-    print(f"\n(embedded architecture, {'quick' if quick else 'full'} run, {time.perf_counter() - started:.0f} s)")
-
-
 if __name__ == "__main__":
-    main()
+    cli(measure, __doc__.splitlines()[0])

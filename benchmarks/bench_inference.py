@@ -1,6 +1,6 @@
 """Single-row latency and many-row throughput of the inference paths, side by side in one run.
 
-    python benchmarks/bench_inference.py [--quick]
+    python -m benchmarks.bench_inference [--quick]
 
 Compares the idiomatic scikit-learn pipeline on a one-row DataFrame with the shared predictor's two
 backends (scikit-learn and ONNX Runtime), on the same flights and the same model version.
@@ -8,12 +8,12 @@ backends (scikit-learn and ONNX Runtime), on the same flights and the same model
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 
 import pandas as pd
 
+from benchmarks.series import cli
 from shared import features, model
 from shared.data import load_flights, split_by_time
 from shared.evaluate import measure_latency, measure_throughput
@@ -60,18 +60,5 @@ def measure(quick: bool = False) -> list[dict]:
     ]
 
 
-def print_table(rows: list[dict]) -> None:
-    """Print figures with their goal and whether it is met."""
-    width = max(len(row["metric"]) for row in rows)
-    for row in rows:
-        verdict = "" if row["meets"] is None else ("  ok" if row["meets"] else "  MISSED")
-        goal = f"  goal {row['goal']}" if row["goal"] else ""
-        print(
-            f"{row['architecture']:<10} {row['metric']:<{width}} {row['value']:>14,.1f} {row['unit']:<7}{goal}{verdict}"
-        )
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer calls and rows (about 10 s)")
-    print_table(measure(parser.parse_args().quick))
+    cli(measure, __doc__.splitlines()[0])

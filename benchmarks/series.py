@@ -16,6 +16,7 @@ import os
 import platform
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -63,10 +64,22 @@ def run(quick: bool = False, parts: tuple[str, ...] = PARTS, verbose: bool = Tru
         rows += part_rows
         if verbose:
             print(f"{part}: {len(part_rows)} figures in {time.perf_counter() - started:.0f} s", flush=True)
+    return as_table(rows)
+
+
+def as_table(rows: list[dict]) -> pd.DataFrame:
+    """Benchmark rows as a table with the ratio each figure reaches against its goal."""
     table = pd.DataFrame(rows)[["architecture", "metric", "value", "unit", "goal", "meets"]]
     table["goal"] = table["goal"].fillna("").replace("reference", "")
     table["ratio"] = [goal_ratio(goal, value) for goal, value in zip(table["goal"], table["value"], strict=True)]
     return table
+
+
+def cli(measure: Callable[..., list[dict]], description: str) -> None:
+    """The command line of one architecture's benchmark: ``[--quick]``, then its table."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="shorter runs (about 10 s)")
+    print_table(as_table(measure(quick=parser.parse_args().quick)))
 
 
 def print_table(table: pd.DataFrame) -> None:

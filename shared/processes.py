@@ -140,3 +140,37 @@ def _stop(process: subprocess.Popen, timeout: float) -> None:
 def _stop_all() -> None:
     for process in list(_RUNNING):
         _stop(process, 5.0)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (what the architecture holds in RAM)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    processes = [root, *root.children(recursive=True)]
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 1e6
+
+
+def run_measured(
+    command: Sequence[str], cwd: str | Path = PROJECT_ROOT, poll_seconds: float = 0.02
+) -> tuple[float, float]:
+    """Run ``command`` to completion; return (seconds, peak RSS in MB of it and its children, sampled)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while process.poll() is None:
+        try:
+            peak = max(peak, rss_mb(process.pid))
+        except Exception:  # the process ended between poll() and the sample
+            break
+        time.sleep(poll_seconds)
+    _, errors = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{command} exited with {process.returncode}: {errors.decode(errors='replace')[-2000:]}")
+    return time.perf_counter() - started, peak
