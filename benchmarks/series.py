@@ -82,6 +82,91 @@ def cli(measure: Callable[..., list[dict]], description: str) -> None:
     print_table(as_table(measure(quick=parser.parse_args().quick)))
 
 
+GUIDE_FIGURES = {
+    "embedded_p50_us": ("embedded", "single prediction p50, ONNX fast path"),
+    "embedded_restart_s": ("embedded", "app cold start: streamlit run to healthy"),
+    "embedded_memory_mb": ("embedded", "app process memory"),
+    "embedded_rows_per_s": ("batch", "one at a time: predict_one loop"),
+    "api_p50_ms": ("api", "API single prediction p50"),
+    "api_requests_per_s": ("api", "API req/s, 1 worker"),
+    "api_batch_rows_per_s": ("api", "API rows/s, batch endpoint"),
+    "api_failed_during_update": ("api", "API failed requests while production moves"),
+    "api_memory_mb": ("api", "API service memory"),
+    "streaming_events_per_s": ("streaming", "learn+predict, end to end"),
+    "streaming_p50_us": ("streaming", "prediction p50, in the learner"),
+    "streaming_freshness_s": ("streaming", "freshness p50"),
+    "streaming_memory_mb": ("streaming", "learner process peak memory"),
+    "batch_rows_per_s": ("batch", "batch: read + validate + score + write parquet"),
+    "batch_job_seconds": ("batch", "nightly job process, start to exit"),
+    "batch_memory_mb": ("batch", "nightly job process peak memory"),
+}
+"""Names the decision guide and the summary use, and the benchmark row each comes from."""
+
+
+def guide_figures(table: pd.DataFrame) -> dict[str, float]:
+    """The figures the decision guide quotes, picked from a benchmark table (absent ones are left out)."""
+    figures = {}
+    for key, (architecture, prefix) in GUIDE_FIGURES.items():
+        match = table[(table["architecture"] == architecture) & table["metric"].str.startswith(prefix)]
+        if len(match):
+            figures[key] = float(match["value"].iloc[0])
+    return figures
+
+
+def prediction_age_hours(run_hour: int = 22) -> pd.Series:
+    """Batch: hours between a nightly run (``run_hour`` the day before) and each flight's departure."""
+    from shared.data import load_flights
+
+    departures = load_flights()["sched_dep"]
+    run_at = departures.dt.normalize() - pd.Timedelta(days=1) + pd.Timedelta(hours=run_hour)
+    return (departures - run_at).dt.total_seconds() / 3600
+
+
+def summary(figures: dict[str, float]) -> pd.DataFrame:
+    """One row per architecture: the trade-offs of the lecture, each with the figure measured for it."""
+    fig = lambda key, fmt: format(figures[key], fmt) if key in figures else "n/a"  # noqa: E731
+    age = prediction_age_hours()
+    rows = {
+        "embedded (01)": {
+            "one prediction, p50": f"{fig('embedded_p50_us', ',.1f')} µs in process",
+            "throughput": f"{fig('embedded_rows_per_s', ',.0f')} flights/s one at a time",
+            "how fresh an answer is": "computed on request",
+            "a model update": f"change the app, restart every copy ({fig('embedded_restart_s', ',.1f')} s each)",
+            "moving parts": "1 process: the app",
+            "memory": f"{fig('embedded_memory_mb', ',.0f')} MB (app)",
+        },
+        "dedicated API (02)": {
+            "one prediction, p50": f"{fig('api_p50_ms', ',.2f')} ms over loopback HTTP",
+            "throughput": f"{fig('api_requests_per_s', ',.0f')} req/s (1 worker); "
+            f"{fig('api_batch_rows_per_s', ',.0f')} flights/s batched",
+            "how fresh an answer is": "computed on request",
+            "a model update": f"move an alias: {fig('api_failed_during_update', ',.0f')} failed requests, "
+            "no client change",
+            "moving parts": "service + its clients: 2+ processes, 2 codebases",
+            "memory": f"{fig('api_memory_mb', ',.0f')} MB (service, 1 worker)",
+        },
+        "streaming (03)": {
+            "one prediction, p50": f"{fig('streaming_p50_us', ',.1f')} µs in the learner",
+            "throughput": f"{fig('streaming_events_per_s', ',.0f')} events/s learned",
+            "how fresh an answer is": "model learns each arrival; published within "
+            f"{fig('streaming_freshness_s', ',.2f')} s",
+            "a model update": "continuous: every snapshot is one",
+            "moving parts": "event log, producer, learner, model store, predictors: 4+ processes",
+            "memory": f"{fig('streaming_memory_mb', ',.0f')} MB (learner)",
+        },
+        "batch (04)": {
+            "one prediction, p50": "none on request: answers are read from a table",
+            "throughput": f"{fig('batch_rows_per_s', ',.0f')} flights/s scored and written",
+            "how fresh an answer is": f"made the night before: {age.median():.0f} h old at departure "
+            f"(from {age.min():.0f} to {age.max():.0f} h)",
+            "a model update": "next scheduled run picks up the production alias",
+            "moving parts": "a job, a scheduler, files and a database",
+            "memory": f"{fig('batch_memory_mb', ',.0f')} MB (job, peak)",
+        },
+    }
+    return pd.DataFrame(rows).T
+
+
 def print_table(table: pd.DataFrame) -> None:
     """The table, one line a figure, with goal, ratio and verdict."""
     width = max(len(metric) for metric in table["metric"])
