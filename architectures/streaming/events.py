@@ -56,12 +56,17 @@ def _iso(values: pd.Series) -> list[str]:
     return np.datetime_as_string(values.to_numpy().astype("datetime64[s]"), unit="s").tolist()
 
 
+def flight_records(flights: pd.DataFrame, spec: str = "reference") -> list[dict[str, Any]]:
+    """What a client knows of each flight before departure: the input fields of ``spec``, JSON-ready."""
+    names = [field.name for field in INPUT_FIELDS[spec]]
+    columns = [_iso(flights[name]) if name == "sched_dep" else _plain(flights[name]) for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def iter_events(flights: pd.DataFrame, spec: str = "reference") -> Iterator[dict[str, Any]]:
     """The events of ``flights`` as dicts, in time order (see the module docstring for their shape)."""
     order = event_order(flights)
-    names = [field.name for field in INPUT_FIELDS[spec]]
-    columns = {name: (_iso(flights[name]) if name == "sched_dep" else _plain(flights[name])) for name in names}
-    records = [dict(zip(names, values, strict=True)) for values in zip(*(columns[name] for name in names), strict=True)]
+    records = flight_records(flights, spec)
     flight_ids = flights["flight_id"].astype("int64").tolist()
     late = flights["late"].astype(bool).tolist()
     at = np.datetime_as_string(order["at"].to_numpy().astype("datetime64[s]"), unit="s").tolist()
@@ -74,8 +79,10 @@ def iter_events(flights: pd.DataFrame, spec: str = "reference") -> Iterator[dict
 
 def _plain(column: pd.Series) -> list[Any]:
     """A column as plain Python values, missing values as ``None`` (JSON ``null``)."""
-    values = column.astype(object).where(column.notna(), None)
-    return [value.item() if isinstance(value, np.generic) else value for value in values.tolist()]
+    values = column.tolist()
+    if column.hasnans:
+        values = [None if value != value else value for value in values]  # NaN is the one value != itself
+    return values
 
 
 def flights_between(flights: pd.DataFrame, start: str | None = None, end: str | None = None) -> pd.DataFrame:

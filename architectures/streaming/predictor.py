@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections.abc import Mapping
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, help="with --watch: stop after this many seconds")
     args = parser.parse_args(argv)
     predictor = SnapshotPredictor(args.store)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))  # a plain stop, not an error
     if args.watch:
         try:
             watch(predictor, json.loads(args.probe), args.duration)
