@@ -281,6 +281,23 @@ def test_two_learners_cannot_share_a_store(tmp_path):
             Learner(log, tmp_path / "store").open()
 
 
+def test_an_output_cut_behind_the_checkpoints_back_is_refused_and_the_store_unlocked(day, tmp_path):
+    _, events = day
+    with SQLiteLog(tmp_path / "log.db") as log:
+        log.append_events(events[:500])
+        with Learner(log, tmp_path / "store") as learner:
+            learner.run(until_offset=500)
+        (tmp_path / "store" / "predictions.jsonl").write_bytes(b"")  # someone emptied it
+        with pytest.raises(RuntimeError, match="shorter than its checkpoint"):
+            Learner(log, tmp_path / "store").open()
+        (tmp_path / "store" / "checkpoint.pkl").unlink()  # start over: allowed, and not locked
+        with Learner(log, tmp_path / "store") as learner:
+            assert ModelStore(tmp_path / "store").latest_info() is None  # no pointer to a deleted snapshot
+            assert learner.run(until_offset=500).online.departures == 500 - sum(
+                e["type"] == ARRIVAL for e in events[:500]
+            )
+
+
 def test_publishes_at_the_snapshot_interval_and_keeps_the_newest_snapshots(day, tmp_path):
     window, events = day
     with SQLiteLog(tmp_path / "log.db") as log:

@@ -105,18 +105,14 @@ class Learner:
         except BlockingIOError:
             self._lock.close()
             raise StoreLockedError(f"another learner is writing to {self.store.root}") from None
-        state = self.store.read_checkpoint()
-        self.state = state if state is not None else LearnerState(OnlineModel(self.learning_rate))
-        self.resumed_from = self.state.offset
-        self._predictions = _open_output(self.store.root / PREDICTIONS, self.state.predictions_size)
-        self._dead_letters = _open_output(self.store.root / DEAD_LETTERS, self.state.dead_letters_size)
-        self.store.drop_after(self.state.published_version)  # written, never published: a crash came first
-        if self.state.history:
-            latest = self.store.latest_info()
-            if latest is None or latest["version"] != self.state.published_version:
-                self.store.point_latest(self.state.history[-1], self.durable)
-        self.consumer = self.log.consumer(self.group)
-        self.consumer.seek(self.state.offset)
+        try:
+            self._recover()
+            self.consumer = self.log.consumer(self.group)
+            self.consumer.seek(self.state.offset)
+        except BaseException:
+            self._lock.close()  # releases the lock
+            self.state = None
+            raise
         self._checkpointed_offset = self.state.offset
         self._checkpointed_learned = self.state.online.arrivals
         self._oldest_unpublished: float | None = None
@@ -125,6 +121,20 @@ class Learner:
         self._processed_here = 0
         self._log(f"started at offset {self.state.offset:,} (snapshot v{self.state.published_version})")
         return self
+
+    def _recover(self) -> None:
+        """Load the checkpoint, cut the outputs back to it, forget snapshots it never published."""
+        state = self.store.read_checkpoint()
+        self.state = state if state is not None else LearnerState(OnlineModel(self.learning_rate))
+        self.resumed_from = self.state.offset
+        self._predictions = _open_output(self.store.root / PREDICTIONS, self.state.predictions_size)
+        self._dead_letters = _open_output(self.store.root / DEAD_LETTERS, self.state.dead_letters_size)
+        self.store.drop_after(self.state.published_version)  # written, never published: a crash came first
+        latest = self.store.latest_info()
+        if not self.state.history:
+            self.store.unpublish()  # a store started over: no snapshot to point to
+        elif latest is None or latest["version"] != self.state.published_version:
+            self.store.point_latest(self.state.history[-1], self.durable)
 
     def __enter__(self) -> Learner:
         return self.open()

@@ -96,6 +96,10 @@ class ModelStore:
         """Make the snapshot described by ``info`` the one predictors load."""
         atomic_write(self.root / LATEST, json.dumps(info, indent=1).encode(), durable)
 
+    def unpublish(self) -> None:
+        """Remove the pointer: predictors see no snapshot until the next is published."""
+        (self.root / LATEST).unlink(missing_ok=True)
+
     def latest_info(self) -> dict[str, Any] | None:
         """The published version's description (no model loaded), or ``None`` before the first."""
         try:
