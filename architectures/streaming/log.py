@@ -119,13 +119,26 @@ class SQLiteLog(EventLog):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.url = f"sqlite:///{self.path.resolve()}"
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._use_wal()
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; see README
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS events"
             " (seq INTEGER PRIMARY KEY, appended_at REAL NOT NULL, payload BLOB NOT NULL)"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS groups (name TEXT PRIMARY KEY, committed INTEGER NOT NULL)")
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL mode (a setting the file keeps). Switching needs the file to itself,
+        and SQLite does not wait for that: when two processes open a new log at once, retry."""
+        for attempt in range(200):
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 199:
+                    raise
+                time.sleep(0.01)
 
     def append(self, payloads: Sequence[bytes]) -> int:
         if not payloads:
