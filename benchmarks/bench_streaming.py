@@ -16,8 +16,6 @@ All on one core (the learner is single-threaded). ``measure(quick=True)`` uses J
 
 from __future__ import annotations
 
-import argparse
-import subprocess
 import tempfile
 import threading
 import time
@@ -31,9 +29,10 @@ from architectures.streaming.log import SQLiteLog
 from architectures.streaming.online import OnlineModel
 from architectures.streaming.predictor import PROBE, SnapshotPredictor
 from architectures.streaming.store import ModelStore
+from benchmarks.series import cli
 from shared.data import load_flights
 from shared.evaluate import measure_latency
-from shared.processes import BackgroundProcess, python_command
+from shared.processes import BackgroundProcess, python_command, run_measured
 
 ARCHITECTURE = "streaming"
 
@@ -62,9 +61,7 @@ def end_to_end(events: list[dict], folder: Path) -> list[dict]:
         end = log.end_offset()
     store = ModelStore(folder / "store")
     options = ["--log", str(folder / "log.db"), "--store", str(store.root), "--until-offset", str(end)]
-    start = time.perf_counter()
-    subprocess.run(python_command("-m", "architectures.streaming.learner", *options), check=True, capture_output=True)
-    wall = time.perf_counter() - start
+    wall, peak = run_measured(python_command("-m", "architectures.streaming.learner", *options))
     info = store.latest_info()  # the learner's own figures, published with its last snapshot
     rate = info["events_per_s"]
     predictor = SnapshotPredictor(store)
@@ -81,6 +78,7 @@ def end_to_end(events: list[dict], folder: Path) -> list[dict]:
             rate >= 30_000,
         ),
         row("same, wall clock including the process start", end / wall, "events/s"),
+        row("learner process peak memory (RSS)", peak, "MB"),
         row("snapshots published during that run", info["version"], "snapshots"),
         row("prediction p50, in the learner", p50, "µs", "<= 100 µs", p50 <= 100),
         row("prediction p99, in the learner", info["predict_p99_us"], "µs"),
@@ -157,23 +155,5 @@ def measure(quick: bool = False) -> list[dict]:
     return rows
 
 
-def print_table(rows: list[dict]) -> None:
-    print(f"{'metric':<70} {'value':>12} {'unit':<10} {'goal':<20} {'× goal':>7}")
-    for item in rows:
-        ratio = ""
-        if item["goal"]:
-            target = float(item["goal"].split()[1].replace(",", ""))
-            ratio = item["value"] / target if item["goal"].startswith(">=") else target / item["value"]
-            ratio = f"{ratio:.1f}"
-        mark = {True: " ok", False: " MISSED", None: ""}[item["meets"]]
-        value = f"{item['value']:,.1f}" if item["value"] < 1_000 else f"{item['value']:,.0f}"
-        print(f"{item['metric']:<70} {value:>12} {item['unit']:<10} {item['goal'] or '':<20} {ratio:>7}{mark}")
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Benchmark the streaming architecture.")
-    parser.add_argument("--quick", action="store_true", help="January only (about 10 s)")
-    arguments = parser.parse_args()
-    started = time.perf_counter()
-    print_table(measure(quick=arguments.quick))
-    print(f"\n(measured in {time.perf_counter() - started:.0f} s)")
+    cli(measure, __doc__.splitlines()[0])
