@@ -131,7 +131,8 @@ def summary(figures: dict[str, float]) -> pd.DataFrame:
             "one prediction, p50": f"{fig('embedded_p50_us', ',.1f')} µs in process",
             "throughput": f"{fig('embedded_rows_per_s', ',.0f')} flights/s one at a time",
             "how fresh an answer is": "computed on request",
-            "a model update": f"change the app, restart every copy ({fig('embedded_restart_s', ',.1f')} s each)",
+            "a model update": "change the app, restart every copy "
+            f"(cold start {fig('embedded_restart_s', ',.1f')} s each)",
             "moving parts": "1 process: the app",
             "memory": f"{fig('embedded_memory_mb', ',.0f')} MB (app)",
         },
@@ -191,11 +192,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs of every part (about a minute)")
     parser.add_argument("--parts", nargs="+", default=PARTS, choices=PARTS, help="run only these parts")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for series.csv and series.json")
     arguments = parser.parse_args()
     table = run(arguments.quick, tuple(arguments.parts))
     print()
     print_table(table)
-    print(f"\nwritten to {save(table)}; machine: {machine()}")
+    print(f"\nwritten to {save(table, arguments.out)}; machine: {machine()}")
+
+
+def load(path: Path = RESULTS_DIR / "series.json") -> tuple[pd.DataFrame, dict[str, object]]:
+    """A saved run: its table and the machine it was measured on."""
+    payload = json.loads(Path(path).read_text())
+    return pd.DataFrame(payload["figures"]), payload["machine"]
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def recommend(case: UseCase, figures: dict[str, float]) -> Recommendation:
                 f"the batch job scored {fig('batch_rows_per_s')} rows/s here, against "
                 f"{fig('embedded_rows_per_s')} rows/s one flight at a time",
                 f"{case.rows_per_day:,} rows a day take about "
-                f"{case.rows_per_day / figures.get('batch_rows_per_s', float('inf')):.2f} s of scoring",
+                f"{case.rows_per_day / figures.get('batch_rows_per_s', float('inf')):.2g} s of scoring",
             ],
             "if some answers must be fresher than the schedule, add an API for those requests (notebook 02)",
         )
