@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 
 import pandas as pd
@@ -45,12 +44,3 @@ def route_distances() -> dict[tuple[str, str], int]:
     """Distance in miles of every (origin, dest) route flown in 2013."""
     routes = load_flights().groupby(["origin", "dest"])["distance"].median()
     return {key: int(value) for key, value in routes.items()}
-
-
-def file_sha256(path=FLIGHTS_FILE) -> str:
-    """Hash of a data file: the training data reference a model manifest records."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

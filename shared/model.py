@@ -11,6 +11,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from shared import features
 from shared.data import TARGET
+from shared.paths import FLIGHTS_FILE
 
 SPECS = ("reference", "weather")
 """``reference``: schedule, route and carrier. ``weather``: plus the origin's weather at departure."""
@@ -54,8 +55,8 @@ def predict_proba(pipeline: Pipeline, flights: pd.DataFrame, spec: str = "refere
 def register(pipeline: Pipeline, spec: str, train_flights: pd.DataFrame, test_flights: pd.DataFrame, registry=None):
     """Evaluate ``pipeline`` on ``test_flights`` and save it (with its ONNX export) as a new version."""
     from shared import onnx_export
-    from shared.data import file_sha256
     from shared.evaluate import classification_metrics
+    from shared.files import file_sha256
     from shared.registry import Registry
     from shared.schema import input_schema
 
@@ -67,7 +68,7 @@ def register(pipeline: Pipeline, spec: str, train_flights: pd.DataFrame, test_fl
     }
     training_data = {
         "file": "data/flights.parquet",
-        "sha256": file_sha256(),
+        "sha256": file_sha256(FLIGHTS_FILE),
         "train": [str(train_flights["sched_dep"].min()), str(train_flights["sched_dep"].max())],
         "train_rows": int(len(train_flights)),
         "test": [str(test_flights["sched_dep"].min()), str(test_flights["sched_dep"].max())],
@@ -93,14 +94,15 @@ def ensure_model(spec: str = "reference", registry=None, verbose: bool = True, t
 
     import sklearn
 
-    from shared.data import file_sha256, load_flights, split_by_time
+    from shared.data import load_flights, split_by_time
+    from shared.files import file_sha256
     from shared.registry import Registry
 
     registry = registry or Registry()
     registry.root.mkdir(parents=True, exist_ok=True)
     with open(registry.root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two notebooks starting at once train only once
-        data_sha = file_sha256()
+        data_sha = file_sha256(FLIGHTS_FILE)
         for version in reversed(registry.versions()):
             entry = registry.get(version)
             manifest = entry.manifest

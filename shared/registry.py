@@ -30,6 +30,7 @@ import joblib
 import numpy
 import sklearn
 
+from shared.files import atomic_write
 from shared.paths import models_dir
 
 DEFAULT_MODEL = "flight-delay"
@@ -56,20 +57,6 @@ class IncompatibleVersionError(RegistryError):
 def sha256_bytes(payload: bytes) -> str:
     """Hex sha256 of ``payload``."""
     return hashlib.sha256(payload).hexdigest()
-
-
-def _atomic_write(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` through a temporary file and a rename (all or nothing)."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -152,7 +139,7 @@ class Registry:
         self.get(version, name=name)  # the version must exist
         aliases = self.root / name / "aliases"
         aliases.mkdir(parents=True, exist_ok=True)
-        _atomic_write(aliases / alias, f"{version}\n".encode())
+        atomic_write(aliases / alias, f"{version}\n".encode())
 
     # -- reading -----------------------------------------------------------------------------
     def versions(self, name: str = DEFAULT_MODEL) -> list[int]:

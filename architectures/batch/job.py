@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from shared.features import INPUT_FIELDS
+from shared.files import file_sha256
 from shared.paths import PROJECT_ROOT
 from shared.predict import Predictor
 from shared.registry import Registry
@@ -183,11 +184,6 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> str:
         Path(temp).unlink(missing_ok=True)
         raise
     return file_sha256(path)
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def remove_stale_temporaries(out: str | Path, day: date | str) -> None:

@@ -18,12 +18,12 @@ one your own learner writes).
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from shared.files import atomic_write
 
 LATEST = "LATEST.json"
 CHECKPOINT = "checkpoint.pkl"
@@ -31,31 +31,6 @@ PREDICTIONS = "predictions.jsonl"
 DEAD_LETTERS = "dead_letters.jsonl"
 SNAPSHOTS = "snapshots"
 LOCK = ".learner.lock"
-
-
-def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` so that readers see the old content or the new, never a mix."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    if durable:
-        _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @dataclass(frozen=True)
