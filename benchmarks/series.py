@@ -179,10 +179,14 @@ def print_table(table: pd.DataFrame) -> None:
 
 
 def save(table: pd.DataFrame, folder: Path = RESULTS_DIR) -> Path:
-    """Write the table as CSV and JSON (with the machine); return the JSON path."""
+    """Write the table as CSV, and as JSON with the machine and the per-architecture summary; return the JSON path."""
     folder.mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / "series.csv", index=False)
-    payload = {"machine": machine(), "figures": json.loads(table.to_json(orient="records"))}
+    payload = {
+        "machine": machine(),
+        "figures": json.loads(table.to_json(orient="records")),
+        "summary": summary(guide_figures(table)).to_dict(orient="index"),
+    }
     path = folder / "series.json"
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return path
@@ -197,6 +201,9 @@ def main() -> None:
     table = run(arguments.quick, tuple(arguments.parts))
     print()
     print_table(table)
+    print()
+    with pd.option_context("display.max_colwidth", 80, "display.width", 250):
+        print(summary(guide_figures(table)).T.to_string())
     print(f"\nwritten to {save(table, arguments.out)}; machine: {machine()}")
 
 
