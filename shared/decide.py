@@ -15,7 +15,6 @@ ARCHITECTURES = {
     "streaming": "Model published as data (modelo publicado como dados) — notebook 03",
     "batch": "Batch scoring (processamento em batch) — notebook 04",
 }
-EVOLUTION = ["embedded", "api", "streaming"]
 INTERACTIVE_LIMIT_RPS = 100
 """Above this request rate, predictions are machine traffic, not people clicking in one app."""
 
@@ -30,10 +29,6 @@ class UseCase:
     model_updates_per_month: float  # how often a new model version ships (30 = daily, 1000+ = continuously)
     rows_per_day: int  # volume of new data to score per day
     team_size: int  # engineers who will run it
-
-    @property
-    def proof_of_concept(self) -> bool:
-        return self.client_apps <= 1 and self.team_size <= 2 and self.model_updates_per_month <= 4
 
 
 @dataclass

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 
@@ -92,15 +91,3 @@ def record_features(record: dict[str, Any], spec: str = "reference") -> dict[str
             value = record.get(column)
             features[column] = math.nan if value is None else float(value)
     return features
-
-
-def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """A list of records as a DataFrame of input fields."""
-    frame = pd.DataFrame.from_records(records)
-    frame["sched_dep"] = pd.to_datetime(frame["sched_dep"])
-    return frame
-
-
-def as_float32(values: Any) -> np.ndarray:
-    """A column of numbers as float32 (the precision the ONNX graph computes in)."""
-    return np.asarray(values, dtype=np.float32)

@@ -28,7 +28,6 @@ def case(**changes) -> UseCase:
 
 
 def test_a_proof_of_concept_starts_embedded():
-    assert POC.proof_of_concept
     advice = recommend(POC, FIGURES)
     assert advice.architecture == "embedded"
     assert "15.0 µs" in " ".join(advice.reasons)
