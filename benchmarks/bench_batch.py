@@ -21,6 +21,7 @@ import pandas as pd
 from architectures.batch import job
 from benchmarks.series import cli
 from shared.data import load_flights
+from shared.evaluate import measure_throughput
 from shared.model import ensure_model
 from shared.predict import Predictor
 from shared.processes import python_command, run_measured
@@ -34,16 +35,6 @@ def replicated_schedule(copies: int) -> pd.DataFrame:
     year = load_flights()[job.SCHEDULE_COLUMNS]
     frames = [year.assign(flight_id=year["flight_id"].astype("int64") + copy * 1_000_000) for copy in range(copies)]
     return pd.concat(frames, ignore_index=True)
-
-
-def best_of(fn, repeat: int) -> float:
-    """The fastest of ``repeat`` timed calls, in seconds."""
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
 
 
 def measure(quick: bool = False) -> list[dict]:
@@ -66,16 +57,18 @@ def measure(quick: bool = False) -> list[dict]:
             job.write_parquet_atomic(predictions, job.partition(out, "predictions", day))
             job.write_parquet_atomic(quarantine, job.partition(out, "quarantine", day))
 
-        batch_rate = rows / best_of(batch, repeat)
+        batch_rate = measure_throughput(batch, rows, repeat)
         frame = pd.read_parquet(landing)
         predictor.predict_valid(frame.iloc[:1000])
-        vector_rate = rows / best_of(lambda: job.predict_in_chunks(predictor, frame), repeat)
+        vector_rate = measure_throughput(lambda: job.predict_in_chunks(predictor, frame), rows, repeat)
 
         nightly_out = out / "nightly"
         job.collect(day, nightly_out)
         root = _registry_root(predictor)
         nightly_rows = job.score_day(day, nightly_out, entry.version, root).rows_in  # warm: predictor cached
-        nightly_seconds = best_of(lambda: job.score_day(day, nightly_out, entry.version, root), max(repeat, 3))
+        nightly_rate = measure_throughput(
+            lambda: job.score_day(day, nightly_out, entry.version, root), nightly_rows, max(repeat, 3)
+        )
 
     records = frame.iloc[:single_calls][["carrier", "origin", "dest", "sched_dep", "distance"]].to_dict("records")
     for record in records[:100]:
@@ -86,7 +79,7 @@ def measure(quick: bool = False) -> list[dict]:
     single_seconds = (time.perf_counter() - start) / len(records)
     single_rate = 1 / single_seconds
 
-    def row(metric: str, value: float, unit: str, goal: str = "", meets: bool | None = None, **extra) -> dict:
+    def row(metric: str, value: float, unit: str, goal: str = "", meets: bool | None = None) -> dict:
         return {
             "architecture": ARCHITECTURE,
             "metric": metric,
@@ -94,10 +87,8 @@ def measure(quick: bool = False) -> list[dict]:
             "unit": unit,
             "goal": goal,
             "meets": meets,
-            **extra,
         }
 
-    nightly_rate = nightly_rows / nightly_seconds
     with tempfile.TemporaryDirectory(prefix="bench-batch-job-") as tmp:
         job_seconds, job_peak = run_measured(
             python_command("-m", "architectures.batch.job", "--date", day, "--out", tmp)
@@ -111,29 +102,11 @@ def measure(quick: bool = False) -> list[dict]:
             "rows/s",
             f">= {GOAL_ROWS_PER_S:,} rows/s",
             batch_rate >= GOAL_ROWS_PER_S,
-            ratio=batch_rate / GOAL_ROWS_PER_S,
-            vs_one_at_a_time=batch_rate / single_rate,
         ),
-        row(
-            f"vectorized ONNX predict only ({rows:,} rows)",
-            vector_rate,
-            "rows/s",
-            vs_one_at_a_time=vector_rate / single_rate,
-        ),
-        row(
-            f"nightly job, one day ({nightly_rows:,} rows, excl. warehouse)",
-            nightly_rate,
-            "rows/s",
-            seconds=nightly_seconds,
-            vs_one_at_a_time=nightly_rate / single_rate,
-        ),
-        row(
-            "one at a time: predict_one loop (embedded)",
-            single_rate,
-            "rows/s",
-            us_per_row=single_seconds * 1e6,
-            vs_one_at_a_time=1.0,
-        ),
+        row(f"vectorized ONNX predict only ({rows:,} rows)", vector_rate, "rows/s"),
+        row(f"nightly job, one day ({nightly_rows:,} rows, excl. warehouse)", nightly_rate, "rows/s"),
+        row("one at a time: predict_one loop (embedded)", single_rate, "rows/s"),
+        row("batch job vs one at a time", batch_rate / single_rate, "×"),
     ]
 
 
