@@ -34,6 +34,11 @@ notebooks: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
 
+# The notebooks' diagrams: tools/diagrams.yaml -> notebooks/images/*.svg (commit both).
+.PHONY: diagrams
+diagrams: $(STAMP)
+	$(BIN)/python tools/make_diagrams.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

@@ -1,0 +1,92 @@
+"""The diagrams: every image the notebooks and docs show exists, and each SVG matches its source."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)[^)]*\)|<img[^>]*\bsrc=[\"']([^\"']+)[\"']")
+
+
+def load_tool(name: str):
+    """Import a script from tools/ (not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def markdown_sources() -> list[tuple[Path, str]]:
+    """(file, markdown text) for every notebook markdown cell, the README and the docs."""
+    sources = [(path, path.read_text(encoding="utf-8")) for path in [ROOT / "README.md", *ROOT.glob("docs/*.md")]]
+    for path in sorted(ROOT.glob("notebooks/**/*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        notebook = nbformat.read(path, as_version=4)
+        sources += [(path, cell.source) for cell in notebook.cells if cell.cell_type == "markdown"]
+    return sources
+
+
+def image_links(text: str) -> list[str]:
+    """The local image paths a markdown text shows."""
+    links = [a or b for a, b in IMAGE_LINK.findall(text)]
+    return [link for link in links if not re.match(r"[a-z]+:", link)]
+
+
+def test_link_pattern_finds_markdown_and_html_images():
+    text = '![a](images/x.svg) and <img src="../docs/y.png" width=3> and ![w](https://example.org/z.png)'
+    assert image_links(text) == ["images/x.svg", "../docs/y.png"]
+
+
+def test_every_image_shown_exists():
+    missing = [
+        f"{path.relative_to(ROOT)}: {link}"
+        for path, text in markdown_sources()
+        for link in image_links(text)
+        if not (path.parent / link).is_file()
+    ]
+    assert not missing, missing
+
+
+def test_notebooks_show_their_diagram_as_an_image_not_mermaid():
+    for path, text in markdown_sources():
+        assert "```mermaid" not in text, f"{path.relative_to(ROOT)} still has a mermaid block"
+    notebooks = sorted(ROOT.glob("notebooks/[0-9]*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        shown = [link for p, text in markdown_sources() if p == path for link in image_links(text)]
+        assert any(link.endswith(".svg") for link in shown), f"{path.name} shows no diagram"
+
+
+def test_committed_diagrams_match_their_source(tmp_path):
+    tool = load_tool("make_diagrams")
+    fresh = tool.render_all(tmp_path)
+    assert fresh, "tools/diagrams.yaml describes no diagram"
+    committed = {path.name: tool.TARGET / path.name for path in fresh}
+    stale = [
+        path.name
+        for path in fresh
+        if not committed[path.name].is_file() or committed[path.name].read_bytes() != path.read_bytes()
+    ]
+    assert not stale, f"run `make diagrams` and commit: {stale} differ from tools/diagrams.yaml"
+
+
+def test_rendering_is_deterministic(tmp_path):
+    tool = load_tool("make_diagrams")
+    first = tool.render_all(tmp_path / "a", names=["embedded"])[0].read_bytes()
+    second = tool.render_all(tmp_path / "b", names=["embedded"])[0].read_bytes()
+    assert first == second
+    assert b"<dc:date>" not in first
+
+
+def test_bad_diagram_source_is_a_clear_error(tmp_path):
+    tool = load_tool("make_diagrams")
+    source = tmp_path / "d.yaml"
+    source.write_text("x:\n  nodes:\n    a: {label: a, kind: spaceship, at: [0, 0]}\n")
+    with pytest.raises(tool.DiagramError, match="unknown kind 'spaceship'"):
+        tool.render_all(tmp_path, source=source)
