@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test bench notebooks exercises lint clean
+.PHONY: lab test test-fast bench notebooks exercises lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -24,6 +24,10 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The quick loop while coding: unit tests only (no notebooks, no test marked slow), without the nbval plugin.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow" -p no:nbval -o addopts=""
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.series
