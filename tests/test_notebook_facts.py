@@ -1,0 +1,50 @@
+"""Facts about the dataset that notebook prose states in words are true of the data.
+
+Measured figures are rendered from values in the notebooks themselves; fixed facts about the committed
+dataset (row counts, rates) may be typed, and are listed here. Each fact is rendered from the data and
+must appear, word for word, in the notebook's markdown: change the data or the sentence, and this fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NUMBER_WORDS = {3: "three", 16: "sixteen"}
+
+
+def percent(value: float) -> str:
+    """The series' way of writing a rate: one decimal, a space before the sign."""
+    return f"{value:.1%}".replace("%", " %")
+
+
+FACTS: dict[str, list[Callable[[pd.DataFrame], str]]] = {
+    "00_data_and_model.ipynb": [
+        lambda f: f"{len(f):,} flights",
+        lambda f: f"{percent(f['late'].mean())} late",
+        lambda f: f"the {percent((f['status'] != 'arrived').mean())} that never arrive",
+        lambda f: f"the {NUMBER_WORDS[f['origin'].nunique()]} New York airports",
+        lambda f: f"{NUMBER_WORDS[f['carrier'].nunique()]} carriers",
+    ],
+}
+
+
+def markdown_text(name: str) -> str:
+    """All markdown of a notebook, whitespace collapsed (a fact may wrap across lines)."""
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    text = " ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize(
+    ("name", "index"), [(name, index) for name, facts in FACTS.items() for index in range(len(facts))]
+)
+def test_fact_in_prose_is_true_of_the_data(flights, name, index):
+    fact = FACTS[name][index](flights)
+    assert fact in markdown_text(name), f"{name} should say {fact!r} (the data says so)"

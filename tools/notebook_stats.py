@@ -1,0 +1,152 @@
+"""Words, core path, exercises and quiz questions of each notebook (the figures the instructor guide quotes).
+
+    python tools/notebook_stats.py                       # every numbered notebook
+    python tools/notebook_stats.py notebooks/00_data_and_model.ipynb --timings cells.csv
+
+Conventions (docs/authoring.md): the core path is everything before the first ``## Going deeper``
+heading, without the exercises, the quiz and the recap; words are those of the markdown cells, code
+blocks and image links left out. With ``--timings`` (a CSV from ``tools/run_notebooks.py --timings``)
+it also estimates minutes: reading at READING_WPM words a minute plus the measured run time of the cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+READING_WPM = 120  # technical prose, read in class with the code next to it
+CODE_BLOCK = re.compile(r"```.*?```", re.S)
+IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+HTML_TAG = re.compile(r"<[^>]+>")
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+WORD = re.compile(r"[^\W_](?:[\w'’.,:/+-]*[^\W_])?")
+OPTIONAL = ("going deeper",)
+CLOSING = ("exercises", "quiz", "in this notebook we")
+
+
+def words(markdown: str) -> int:
+    """Words a reader reads in a markdown text."""
+    text = CODE_BLOCK.sub(" ", markdown)
+    text = IMAGE.sub(" ", text)
+    text = LINK_TARGET.sub("]", text)
+    text = HTML_TAG.sub(" ", text)
+    return len(WORD.findall(text))
+
+
+def heading(cell: nbformat.NotebookNode) -> str | None:
+    """The text of a level-2 heading that opens a markdown cell, lower-cased."""
+    if cell.cell_type != "markdown":
+        return None
+    match = re.match(r"##\s+(.*)", cell.source.lstrip())
+    return match.group(1).strip().lower() if match and not cell.source.lstrip().startswith("###") else None
+
+
+def part_of_each_cell(notebook: nbformat.NotebookNode) -> list[str]:
+    """Label every cell ``core``, ``deeper`` or ``closing`` (exercises, quiz, recap)."""
+    part, parts = "core", []
+    for cell in notebook.cells:
+        title = heading(cell)
+        if title is not None:
+            if title.startswith(OPTIONAL):
+                part = "deeper"
+            elif title.startswith(CLOSING):
+                part = "closing"
+            elif part == "closing":
+                part = "deeper" if title.startswith(OPTIONAL) else part
+        parts.append(part)
+    return parts
+
+
+def numbered_items(notebook: nbformat.NotebookNode, section: str) -> int:
+    """How many top-level numbered items the ``## <section>`` part lists (exercises, quiz questions)."""
+    count, inside = 0, False
+    for cell in notebook.cells:
+        title = heading(cell)
+        if title is not None:
+            inside = title.startswith(section)
+        if inside and cell.cell_type == "markdown" and "quiz-answer" not in cell.metadata.get("tags", []):
+            count += len(re.findall(r"^\d+\.\s", CODE_BLOCK.sub("", cell.source), re.M))
+    return count
+
+
+@dataclass
+class Stats:
+    """What one notebook asks of a class."""
+
+    name: str
+    words: int
+    core_words: int
+    exercises: int
+    quiz: int
+    core_seconds: float | None = None
+    total_seconds: float | None = None
+
+    @property
+    def core_share(self) -> float:
+        return self.core_words / self.words if self.words else 0.0
+
+    def minutes(self, words: int, seconds: float | None) -> int | None:
+        """Reading plus running time, rounded up to whole minutes."""
+        return None if seconds is None else math.ceil(words / READING_WPM + seconds / 60)
+
+
+def stats(path: Path, cell_seconds: dict[str, float] | None = None) -> Stats:
+    """Count a notebook's words by part; add run times when given per-cell seconds (by cell id)."""
+    notebook = nbformat.read(path, as_version=4)
+    parts = part_of_each_cell(notebook)
+    counts = [words(cell.source) if cell.cell_type == "markdown" else 0 for cell in notebook.cells]
+    result = Stats(
+        path.name,
+        words=sum(counts),
+        core_words=sum(n for n, part in zip(counts, parts, strict=True) if part == "core"),
+        exercises=numbered_items(notebook, "exercises"),
+        quiz=numbered_items(notebook, "quiz"),
+    )
+    if cell_seconds is not None:
+        seconds = [cell_seconds.get(cell.get("id", ""), 0.0) for cell in notebook.cells]
+        result.core_seconds = sum(s for s, part in zip(seconds, parts, strict=True) if part == "core")
+        result.total_seconds = sum(seconds)
+    return result
+
+
+def read_timings(path: Path) -> dict[str, float]:
+    """Per-cell seconds by cell id, from a ``run_notebooks.py --timings`` CSV."""
+    with path.open(encoding="utf-8") as handle:
+        return {row["id"]: float(row["seconds"]) for row in csv.DictReader(handle)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Words, core-path share, exercises and quiz of each notebook.")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
+    parser.add_argument("--timings", type=Path, metavar="CSV", help="per-cell seconds from run_notebooks.py")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    missing = [str(path) for path in [*paths, *([args.timings] if args.timings else [])] if not path.is_file()]
+    if missing:
+        print(f"notebook_stats: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    timings = read_timings(args.timings) if args.timings else None
+    print(
+        f"{'notebook':28} {'words':>6} {'core':>6} {'core %':>7} {'ex.':>4} {'quiz':>5} {'core min':>9} {'all min':>8}"
+    )
+    for path in paths:
+        s = stats(path, timings)
+        core_min = s.minutes(s.core_words, s.core_seconds)
+        all_min = s.minutes(s.words, s.total_seconds)
+        print(
+            f"{s.name:28} {s.words:6} {s.core_words:6} {s.core_share:7.0%} {s.exercises:4} {s.quiz:5} "
+            f"{core_min if core_min is not None else '-':>9} {all_min if all_min is not None else '-':>8}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
