@@ -34,6 +34,7 @@ def markdown_sources() -> list[tuple[Path, str]]:
 
 def image_links(text: str) -> list[str]:
     """The local image paths a markdown text shows."""
+    text = re.sub(r"```.*?```|`[^`\n]*`", " ", text, flags=re.S)  # examples in code are not shown
     links = [a or b for a, b in IMAGE_LINK.findall(text)]
     return [link for link in links if not re.match(r"[a-z]+:", link)]
 
@@ -41,6 +42,7 @@ def image_links(text: str) -> list[str]:
 def test_link_pattern_finds_markdown_and_html_images():
     text = '![a](images/x.svg) and <img src="../docs/y.png" width=3> and ![w](https://example.org/z.png)'
     assert image_links(text) == ["images/x.svg", "../docs/y.png"]
+    assert image_links("write `![alt](images/nothing.svg)` to show one") == []
 
 
 def test_every_image_shown_exists():

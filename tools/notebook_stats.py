@@ -6,7 +6,12 @@
 Conventions (docs/authoring.md): the core path is everything before the first ``## Going deeper``
 heading, without the exercises, the quiz and the recap; words are those of the markdown cells, code
 blocks and image links left out. With ``--timings`` (a CSV from ``tools/run_notebooks.py --timings``)
-it also estimates minutes: reading at READING_WPM words a minute plus the measured run time of the cells.
+it also estimates class minutes, a rough model stated here so every notebook is judged the same way:
+
+- core path: its words at READING_WPM, CODE_CELL_MINUTES per code cell (read it, run it, look at the
+  output), plus the measured run time of its cells;
+- whole notebook: the same over every cell except solutions, plus EXERCISE_MINUTES per exercise and
+  QUIZ_MINUTES per quiz question.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 READING_WPM = 120  # technical prose, read in class with the code next to it
+CODE_CELL_MINUTES = 0.75
+EXERCISE_MINUTES = 5
+QUIZ_MINUTES = 1
 CODE_BLOCK = re.compile(r"```.*?```", re.S)
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 HTML_TAG = re.compile(r"<[^>]+>")
@@ -86,6 +94,8 @@ class Stats:
     core_words: int
     exercises: int
     quiz: int
+    code_cells: int
+    core_code_cells: int
     core_seconds: float | None = None
     total_seconds: float | None = None
 
@@ -93,9 +103,27 @@ class Stats:
     def core_share(self) -> float:
         return self.core_words / self.words if self.words else 0.0
 
-    def minutes(self, words: int, seconds: float | None) -> int | None:
-        """Reading plus running time, rounded up to whole minutes."""
-        return None if seconds is None else math.ceil(words / READING_WPM + seconds / 60)
+    @property
+    def core_minutes(self) -> int | None:
+        """Estimated class minutes for the core path (needs timings)."""
+        if self.core_seconds is None:
+            return None
+        return math.ceil(
+            self.core_words / READING_WPM + self.core_code_cells * CODE_CELL_MINUTES + self.core_seconds / 60
+        )
+
+    @property
+    def total_minutes(self) -> int | None:
+        """Estimated class minutes for the whole notebook, exercises and quiz included (needs timings)."""
+        if self.total_seconds is None:
+            return None
+        return math.ceil(
+            self.words / READING_WPM
+            + self.code_cells * CODE_CELL_MINUTES
+            + self.total_seconds / 60
+            + self.exercises * EXERCISE_MINUTES
+            + self.quiz * QUIZ_MINUTES
+        )
 
 
 def stats(path: Path, cell_seconds: dict[str, float] | None = None) -> Stats:
@@ -103,12 +131,15 @@ def stats(path: Path, cell_seconds: dict[str, float] | None = None) -> Stats:
     notebook = nbformat.read(path, as_version=4)
     parts = part_of_each_cell(notebook)
     counts = [words(cell.source) if cell.cell_type == "markdown" else 0 for cell in notebook.cells]
+    code = [cell.cell_type == "code" and "solution" not in cell.metadata.get("tags", []) for cell in notebook.cells]
     result = Stats(
         path.name,
         words=sum(counts),
         core_words=sum(n for n, part in zip(counts, parts, strict=True) if part == "core"),
         exercises=numbered_items(notebook, "exercises"),
         quiz=numbered_items(notebook, "quiz"),
+        code_cells=sum(code),
+        core_code_cells=sum(c for c, part in zip(code, parts, strict=True) if part == "core"),
     )
     if cell_seconds is not None:
         seconds = [cell_seconds.get(cell.get("id", ""), 0.0) for cell in notebook.cells]
@@ -123,8 +154,15 @@ def read_timings(path: Path) -> dict[str, float]:
         return {row["id"]: float(row["seconds"]) for row in csv.DictReader(handle)}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit status 2), never a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Words, core-path share, exercises and quiz of each notebook.")
+    parser = OneLineParser(description="Words, core-path share, exercises and quiz of each notebook.")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
     parser.add_argument("--timings", type=Path, metavar="CSV", help="per-cell seconds from run_notebooks.py")
     args = parser.parse_args(argv)
@@ -139,8 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for path in paths:
         s = stats(path, timings)
-        core_min = s.minutes(s.core_words, s.core_seconds)
-        all_min = s.minutes(s.words, s.total_seconds)
+        core_min, all_min = s.core_minutes, s.total_minutes
         print(
             f"{s.name:28} {s.words:6} {s.core_words:6} {s.core_share:7.0%} {s.exercises:4} {s.quiz:5} "
             f"{core_min if core_min is not None else '-':>9} {all_min if all_min is not None else '-':>8}"
