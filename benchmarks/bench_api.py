@@ -17,13 +17,14 @@ import numpy as np
 import orjson
 
 from architectures.api.client import FlightDelayClient
+from architectures.api.command import uvicorn_command
 from architectures.api.load import Load, hammer
 from benchmarks.series import cli
 from shared.data import load_flights, split_by_time
 from shared.evaluate import measure_latency
 from shared.model import ensure_model
 from shared.predict import Predictor
-from shared.processes import BackgroundProcess, free_port, python_command, rss_mb
+from shared.processes import BackgroundProcess, free_port, rss_mb
 from shared.registry import Registry
 
 FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719.0}
@@ -31,18 +32,10 @@ PREDICT = "/v2/models/flight-delay/predict"
 BASE = ["carrier", "origin", "dest", "sched_dep", "distance"]
 
 
-def service_command(port: int, workers: int) -> list[str]:
-    """The documented command, on ``port``, with ``workers`` processes."""
-    return python_command(
-        "-m", "uvicorn", "architectures.api.service:app", "--host", "127.0.0.1", "--port", str(port),
-        "--loop", "uvloop", "--http", "httptools", "--workers", str(workers), "--no-access-log",
-    )  # fmt: skip
-
-
 def start(workers: int) -> tuple[BackgroundProcess, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    return BackgroundProcess(service_command(port, workers), health_url=f"{url}/v2/health/ready").start(), url
+    return BackgroundProcess(uvicorn_command(port, workers), health_url=f"{url}/v2/health/ready").start(), url
 
 
 def row(metric: str, value: float, unit: str, goal: str | None = None, meets: bool | None = None) -> dict:

@@ -1,8 +1,13 @@
-"""The one feature preparation every architecture uses.
+"""The flight contract and the one feature preparation every architecture uses.
 
-A *record* is what a client knows before departure (see ``INPUT_FIELDS``); the model sees the
-*features* derived from it. ``frame_features`` (many rows) and ``record_features`` (one row, the fast
-path) derive the same columns from the same definitions.
+A *record* is what a client knows before departure: the fields of ``INPUT_FIELDS``, each with its kind,
+bounds and description (``shared.schema`` checks records against them). The model sees the *features*
+derived from it. ``frame_features`` (many rows) and ``record_features`` (one row, the fast path) derive
+the same columns from the same definitions.
+
+The time zone rule: the model's clock is New York local time. A departure time without an offset is
+read as New York local time; one with an offset (``2013-07-15T21:30:00+00:00``) is converted to it
+first (``new_york_local``), so every architecture gives that flight hour 17.
 """
 
 from __future__ import annotations
@@ -11,8 +16,12 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+
+NEW_YORK = ZoneInfo("America/New_York")
+"""The model's clock: every departure time is read in New York local time."""
 
 
 @dataclass(frozen=True)
@@ -23,17 +32,37 @@ class Field:
     kind: str  # "category", "number" or "datetime"
     description: str
     nullable: bool = False
+    minimum: float | None = None  # numbers: the smallest value accepted
+    maximum: float | None = None  # numbers: the largest value accepted
+    max_length: int | None = None  # categories: the longest text accepted
+
+
+CATEGORY_MAX_LENGTH = 16
+"""The longest category value accepted (airport and carrier codes are 2–4 characters)."""
+WEATHER_BOUND = 1e6
+"""Weather numbers must lie within ±this (a sanity bound: a unit slip, not a forecast, is refused)."""
 
 
 BASE_FIELDS = (
-    Field("carrier", "category", "two-letter airline code, e.g. UA"),
-    Field("origin", "category", "New York departure airport: EWR, JFK or LGA"),
-    Field("dest", "category", "destination airport code (FAA), e.g. ORD"),
-    Field("sched_dep", "datetime", "scheduled departure, New York local time"),
-    Field("distance", "number", "route distance in miles"),
+    Field("carrier", "category", "two-letter airline code, e.g. UA", max_length=CATEGORY_MAX_LENGTH),
+    Field("origin", "category", "New York departure airport: EWR, JFK or LGA", max_length=CATEGORY_MAX_LENGTH),
+    Field("dest", "category", "destination airport code (FAA), e.g. ORD", max_length=CATEGORY_MAX_LENGTH),
+    Field(
+        "sched_dep",
+        "datetime",
+        "scheduled departure, ISO 8601; New York local time, or with an offset (then converted to New York time)",
+    ),
+    Field("distance", "number", "route distance in miles", minimum=1.0, maximum=30_000.0),
 )
 WEATHER_FIELDS = tuple(
-    Field(name, "number", f"{label} at the origin, at the scheduled hour (missing allowed)", nullable=True)
+    Field(
+        name,
+        "number",
+        f"{label} at the origin, at the scheduled hour (missing allowed)",
+        nullable=True,
+        minimum=-WEATHER_BOUND,
+        maximum=WEATHER_BOUND,
+    )
     for name, label in [
         ("temp", "temperature, °F"),
         ("dewp", "dew point, °F"),
@@ -59,9 +88,35 @@ def feature_columns(spec: str) -> list[str]:
     return CATEGORICAL + CALENDAR + NUMERIC + (WEATHER if spec == "weather" else [])
 
 
+def new_york_local(value: datetime) -> datetime:
+    """The time zone rule for one time: an offset is converted to New York local time; naive times are kept.
+
+    Raises ``ValueError`` for a time too close to the ends of the calendar to be placed in New York time.
+    """
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(NEW_YORK).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise ValueError("is out of the range of dates the model can place in New York time") from None
+
+
+def local_times(times: pd.Series) -> pd.Series:
+    """The time zone rule for a column of times: naive times kept, times with an offset converted to New York.
+
+    Times already parsed (a ``datetime64`` column) cost nothing; text is parsed as ISO 8601.
+    """
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        return times.dt.tz_convert(NEW_YORK).dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(times.dtype):
+        return times
+    values = [value if isinstance(value, datetime) else datetime.fromisoformat(value) for value in times]
+    return pd.Series([new_york_local(value) for value in values], index=times.index, dtype="datetime64[us]")
+
+
 def frame_features(records: pd.DataFrame, spec: str = "reference") -> pd.DataFrame:
     """Features for many flights (a DataFrame with the input fields as columns)."""
-    sched_dep = pd.to_datetime(records["sched_dep"])
+    sched_dep = local_times(records["sched_dep"])
     features = pd.DataFrame(
         {
             **{column: records[column].astype(str) for column in CATEGORICAL},
@@ -82,6 +137,7 @@ def record_features(record: dict[str, Any], spec: str = "reference") -> dict[str
     sched_dep = record["sched_dep"]
     if isinstance(sched_dep, str):
         sched_dep = datetime.fromisoformat(sched_dep)
+    sched_dep = new_york_local(sched_dep)
     features = {column: record[column] for column in CATEGORICAL}
     features["day_of_week"] = sched_dep.weekday()
     features["dep_hour"] = sched_dep.hour

@@ -1,7 +1,19 @@
-"""Input validation in one place: every architecture checks flights with these functions.
+"""The flight contract, checked: every architecture validates flights with these functions.
 
-A bad record raises ``InputError`` naming the field; ``frame_errors`` gives one reason per bad row,
-for jobs that quarantine rows instead of failing.
+The fields, their kinds, bounds and the time zone rule are defined once in ``shared.features``
+(``INPUT_FIELDS``, ``new_york_local``); this module applies them, with one message per rule:
+
+- a category is a non-empty string of at most ``max_length`` characters (and, when the caller passes
+  the model's ``known`` values, one of them: an unknown airport is refused);
+- a number is a JSON number (not a string, not a boolean), finite, within ``[minimum, maximum]``;
+- a departure time is an ISO 8601 string (or a ``datetime``), read in New York local time: a time with
+  an offset is converted to it;
+- a field that is not nullable must be present and not null; a nullable one may be missing.
+
+A bad record raises ``InputError`` naming the field (``validate_record``); ``frame_errors`` gives one
+reason per bad row (``"field: message"``), for jobs that quarantine rows instead of failing. Other keys
+in a record (ids, labels) are ignored unless the caller asks to refuse them (``other_keys=False``, for a
+request body where an unknown key is most likely a typo).
 """
 
 from __future__ import annotations
@@ -15,7 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shared.features import INPUT_FIELDS, Field
+from shared.features import INPUT_FIELDS, Field, local_times, new_york_local
+
+REQUIRED = "is required"
+NOT_TEXT = "must be a non-empty string"
+UNKNOWN = "unknown value"
+NOT_NUMBER = "must be a number"
+NOT_FINITE = "must be a finite number"
+NOT_TIME = "must be an ISO 8601 date and time"
+NOT_A_FIELD = "is not an input field"
 
 
 class InputError(ValueError):
@@ -25,6 +45,19 @@ class InputError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def null_value(field: Field) -> str:
+    """The message for a null where a value is required (numbers also name NaN, their missing value)."""
+    return f"{REQUIRED} and must not be null or NaN" if field.kind == "number" else REQUIRED
+
+
+def too_long(field: Field) -> str:
+    return f"must be at most {field.max_length} characters"
+
+
+def out_of_range(field: Field) -> str:
+    return f"must be between {field.minimum:g} and {field.maximum:g}"
 
 
 def input_schema(spec: str, categories: Mapping[str, list[str]]) -> list[dict[str, Any]]:
@@ -38,80 +71,180 @@ def input_schema(spec: str, categories: Mapping[str, list[str]]) -> list[dict[st
     return schema
 
 
-def _check_value(field: Field, value: Any, known: frozenset[str] | None) -> Any:
-    """The value of one field, checked (and parsed, for a datetime string)."""
+# -- one record -------------------------------------------------------------------------------------------
+def check_value(field: Field, value: Any, known: frozenset[str] | None = None) -> Any:
+    """The value of one field, checked (a departure time is parsed and put on New York's clock)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         if field.nullable:
             return None
-        raise InputError(field.name, "is required and must not be null or NaN")
+        raise InputError(field.name, null_value(field))
     if field.kind == "category":
-        if not isinstance(value, str) or not value:
-            raise InputError(field.name, f"must be a non-empty string, got {type(value).__name__}")
-        if known is not None and value not in known:
-            raise InputError(field.name, f"unknown value {value!r}; the model knows {len(known)} values")
-        return value
+        return _check_category(field, value, known)
     if field.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise InputError(field.name, f"must be a number, got {type(value).__name__}")
-        if not math.isfinite(value):
-            raise InputError(field.name, "must be a finite number")
-        return value
-    if isinstance(value, datetime):
-        return value
+        return _check_number(field, value)
+    return _check_time(field, value)
+
+
+def _check_category(field: Field, value: Any, known: frozenset[str] | None) -> str:
+    if not isinstance(value, str) or not value:
+        raise InputError(field.name, f"{NOT_TEXT}, got {type(value).__name__}")
+    if field.max_length is not None and len(value) > field.max_length:
+        raise InputError(field.name, too_long(field))
+    if known is not None and value not in known:
+        raise InputError(field.name, f"{UNKNOWN} {value!r}; the model knows {len(known)} values")
+    return value
+
+
+def _check_number(field: Field, value: Any) -> Real:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(field.name, f"{NOT_NUMBER}, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise InputError(field.name, NOT_FINITE)
+    if (field.minimum is not None and value < field.minimum) or (field.maximum is not None and value > field.maximum):
+        raise InputError(field.name, out_of_range(field))
+    return value
+
+
+def _check_time(field: Field, value: Any) -> datetime:
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            value = datetime.fromisoformat(value)
         except ValueError:
-            raise InputError(field.name, f"must be an ISO 8601 date and time, got {value!r}") from None
-    raise InputError(field.name, f"must be a date and time, got {type(value).__name__}")
+            raise InputError(field.name, f"{NOT_TIME}, got {value[:40]!r}") from None
+    elif not isinstance(value, datetime):
+        raise InputError(field.name, f"{NOT_TIME}, got {type(value).__name__}")
+    try:
+        return new_york_local(value)
+    except ValueError as error:
+        raise InputError(field.name, str(error)) from None
 
 
 def validate_record(
-    record: Mapping[str, Any], spec: str, known: Mapping[str, frozenset[str]] | None = None
+    record: Mapping[str, Any],
+    spec: str,
+    known: Mapping[str, frozenset[str]] | None = None,
+    *,
+    other_keys: bool = True,
 ) -> dict[str, Any]:
-    """A clean copy of ``record`` with every input field of ``spec`` checked.
+    """A clean copy of ``record`` with every input field of ``spec`` checked (raises ``InputError``).
 
     ``known`` maps category fields to the values the model was trained on; when given, an unknown value
     is an error (an API rejects an unknown airport). Without it, an unknown category is scored the way
-    the pipeline does it: it contributes nothing.
+    the pipeline does it: it contributes nothing. ``other_keys=False`` refuses keys that are not input
+    fields of ``spec``.
     """
     if not isinstance(record, Mapping):
         raise InputError("record", f"must be a mapping of field to value, got {type(record).__name__}")
     clean = {}
     for field in INPUT_FIELDS[spec]:
         if field.name not in record and not field.nullable:
-            raise InputError(field.name, "is required")
-        clean[field.name] = _check_value(field, record.get(field.name), known.get(field.name) if known else None)
+            raise InputError(field.name, REQUIRED)
+        clean[field.name] = check_value(field, record.get(field.name), known.get(field.name) if known else None)
+    if not other_keys and len(record) > len(clean):  # clean has every field: the surplus keys are others
+        extra = next(key for key in record if key not in clean)
+        raise InputError(str(extra), NOT_A_FIELD)
     return clean
 
 
+# -- many records ---------------------------------------------------------------------------------------
+def parse_times(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Departure times on New York's clock (``datetime64``) and a mask of the values that are not times.
+
+    The same rule as one record: ``datetime`` values or ISO 8601 strings as ``datetime.fromisoformat``
+    reads them; an offset is converted to New York local time. Missing values are NaT, not flagged.
+    """
+    if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(column.dtype):
+        return local_times(column), np.zeros(len(column), dtype=bool)
+    values = column.tolist()
+    try:  # the common case, vectorized: every value a time string that datetime.fromisoformat reads
+        for value in values:
+            datetime.fromisoformat(value)
+        times = pd.to_datetime(column.astype(object), format="ISO8601")
+        if times.dt.tz is None:  # (offsets go one by one: the rule checks each can be placed in New York)
+            return times.astype("datetime64[us]"), np.zeros(len(column), dtype=bool)
+    except (TypeError, ValueError, OverflowError):  # not strings, not times, mixed offsets: one by one
+        pass
+    parsed = [_one_time(value) for value in values]
+    bad = np.fromiter(
+        (time is None and not _missing(value) for time, value in zip(parsed, values, strict=True)), bool, len(values)
+    )
+    return pd.Series(parsed, index=column.index, dtype="datetime64[us]"), bad
+
+
+def _one_time(value: Any) -> datetime | None:
+    """One departure time on New York's clock, or ``None`` when it is not one (or is missing)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    try:
+        return new_york_local(value)
+    except ValueError:
+        return None
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+
+
 def frame_errors(frame: pd.DataFrame, spec: str, known: Mapping[str, frozenset[str]] | None = None) -> pd.Series:
-    """For each row, the first reason it cannot be scored, or ``None`` when it can (vectorized)."""
+    """For each row, the first reason it cannot be scored (``"field: message"``), or ``None`` (vectorized)."""
     reasons = pd.Series(None, index=frame.index, dtype=object)
 
-    def flag(mask: pd.Series | np.ndarray, reason: str) -> None:
-        reasons[np.asarray(mask) & reasons.isna().to_numpy()] = reason
+    def flag(mask: pd.Series | np.ndarray, message: str) -> None:
+        reasons[np.asarray(mask, dtype=bool) & reasons.isna().to_numpy()] = message
 
     for field in INPUT_FIELDS[spec]:
         if field.name not in frame.columns:
             if not field.nullable:
-                reasons[reasons.isna()] = f"{field.name}: is required"
+                flag(np.ones(len(frame), dtype=bool), f"{field.name}: {REQUIRED}")
             continue
         column = frame[field.name]
+        missing = column.isna().to_numpy()
+        if not field.nullable:
+            flag(missing, f"{field.name}: {null_value(field)}")
         if field.kind == "number":
-            numbers = pd.to_numeric(column, errors="coerce")
-            flag(numbers.isna() & column.notna(), f"{field.name}: must be a number")
-            if not field.nullable:
-                flag(column.isna(), f"{field.name}: is required and must not be null or NaN")
-            flag(np.isinf(numbers.astype(float)), f"{field.name}: must be a finite number")
+            _flag_numbers(field, column, missing, flag)
         elif field.kind == "datetime":
-            flag(column.isna(), f"{field.name}: is required")
-            flag(
-                pd.to_datetime(column, errors="coerce").isna() & column.notna(),
-                f"{field.name}: must be a date and time",
-            )
+            flag(parse_times(column)[1], f"{field.name}: {NOT_TIME}")
         else:
-            flag(column.isna() | (column.astype(str) == ""), f"{field.name}: is required")
-            if known is not None and field.name in known:
-                flag(~column.isin(known[field.name]) & column.notna(), f"{field.name}: unknown value")
+            _flag_categories(field, column, missing, flag, known.get(field.name) if known else None)
     return reasons
+
+
+def _flag_numbers(field: Field, column: pd.Series, missing: np.ndarray, flag: Any) -> None:
+    """Flag values that are not numbers (text, booleans), not finite, or out of bounds."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        flag(~missing, f"{field.name}: {NOT_NUMBER}")
+        return
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        kinds = column.map(type)
+        not_number = ~kinds.map(lambda kind: issubclass(kind, Real) and kind is not bool).to_numpy()
+        flag(not_number & ~missing, f"{field.name}: {NOT_NUMBER}")
+        column = column.where(~not_number, np.nan)
+    numbers = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    flag(np.isinf(numbers), f"{field.name}: {NOT_FINITE}")
+    with np.errstate(invalid="ignore"):
+        outside = (numbers < field.minimum) | (numbers > field.maximum)
+    flag(outside, f"{field.name}: {out_of_range(field)}")
+
+
+def _flag_categories(
+    field: Field, column: pd.Series, missing: np.ndarray, flag: Any, known: frozenset[str] | None
+) -> None:
+    """Flag values that are not non-empty text, too long, or (with ``known``) unknown to the model."""
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        text = column
+    else:
+        is_text = column.map(lambda value: isinstance(value, str)).to_numpy(dtype=bool)
+        flag(~is_text & ~missing, f"{field.name}: {NOT_TEXT}")
+        text = column.where(is_text, None).astype(object)
+    lengths = text.str.len().to_numpy(dtype=np.float64, na_value=np.nan)
+    flag(lengths == 0, f"{field.name}: {NOT_TEXT}")
+    if field.max_length is not None:
+        flag(lengths > field.max_length, f"{field.name}: {too_long(field)}")
+    if known is not None:
+        flag(~column.isin(known).to_numpy() & ~missing, f"{field.name}: {UNKNOWN}")

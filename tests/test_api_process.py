@@ -15,8 +15,9 @@ import pytest
 from test_api_service import FLIGHT, build_registry
 
 from architectures.api.client import ApiError, FlightDelayClient
+from architectures.api.command import uvicorn_command
 from shared.paths import PROJECT_ROOT
-from shared.processes import BackgroundProcess, free_port, python_command
+from shared.processes import BackgroundProcess, free_port
 from shared.registry import Registry
 
 CLIENT_APP = PROJECT_ROOT / "architectures" / "api" / "client_app.py"
@@ -31,13 +32,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
 def service(registry: Registry):
     """The documented command, on a free port, with two worker processes watching the alias."""
     port = free_port()
-    command = python_command(
-        "-m", "uvicorn", "architectures.api.service:app", "--host", "127.0.0.1", "--port", str(port),
-        "--loop", "uvloop", "--http", "httptools", "--workers", "2", "--no-access-log",
-    )  # fmt: skip
-    env = {"SHIPPING_MODELS_HOME": str(registry.root), "API_WATCH_SECONDS": "0.1", "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {"SHIPPING_MODELS_HOME": str(registry.root), "API_WATCH_SECONDS": "0.1"}
     url = f"http://127.0.0.1:{port}"
-    with BackgroundProcess(command, health_url=f"{url}/v2/health/ready", env=env) as process:
+    with BackgroundProcess(uvicorn_command(port, workers=2), health_url=f"{url}/v2/health/ready", env=env) as process:
         yield url, process
     assert not process.running()
 
@@ -94,8 +91,10 @@ def test_python_client(service, registry: Registry) -> None:
         batch = api.predict_many(flights)
         assert batch.model_version == 1 and batch.p_late.shape == (2,)
         assert batch.p_late[0] == pytest.approx(answer.p_late)
-        assert api.models()["versions"] == [1, 2]
-        assert api.metadata()["spec"] == "reference" and api.metadata(2)["spec"] == "weather"
+        assert api.models()["versions"] == ["1", "2"]
+        assert (
+            api.metadata()["parameters"]["spec"] == "reference" and api.metadata(2)["parameters"]["spec"] == "weather"
+        )
         with pytest.raises(ApiError) as refused:
             api.predict({**FLIGHT, "dest": "XXX"})
         assert (refused.value.status, refused.value.field) == (422, "dest")

@@ -7,8 +7,7 @@ document promises. Examples are bounded so the run stays short.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from test_api_service import build_registry
 
+from architectures.api.model_server import ModelServer
 from architectures.api.service import create_app
 from shared.registry import Registry
 
@@ -37,25 +37,26 @@ VERSIONS = ["1", "2", "production", "9"]
 
 
 # The schema is read when this module is imported (schemathesis' lazy ``from_fixture`` does not work
-# with this pytest), so the app exists from the start and its registry is filled by the fixture below.
-REGISTRY_DIR = Path(tempfile.mkdtemp(prefix="api-schema-"))
-app = create_app(Registry(REGISTRY_DIR), watch_seconds=0)
+# with this pytest), so the app exists from the start (its registry is not read until a request); the
+# fixture below gives it a model server on a registry in pytest's temporary folder.
+app = create_app(Registry(Path("registry-set-by-the-fixture")), watch_seconds=0, admin_token="schema-test")
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def trained_models():
-    build_registry(REGISTRY_DIR)
-    app.state.server.reload()
+def trained_models(tmp_path_factory: pytest.TempPathFactory):
+    server = ModelServer(build_registry(tmp_path_factory.mktemp("registry")))
+    server.reload()
+    app.state.server = server
     yield
-    shutil.rmtree(REGISTRY_DIR, ignore_errors=True)
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_request_gets_a_server_error(case) -> None:
-    # Most generated paths name no model; point most cases at the real one so predictions run too.
-    seed = hash(repr(case.body)) % 5
+    # Most generated paths name no model; point most cases at the real one so predictions run too
+    # (chosen from the case itself with a stable checksum, so a run is the same every time).
+    seed = zlib.crc32(repr((case.path, case.body)).encode()) % 5
     if "model" in (case.path_parameters or {}) and seed:
         case.path_parameters["model"] = "flight-delay"
     if "version" in (case.path_parameters or {}) and seed:

@@ -27,21 +27,14 @@ NUMBER_FIELDS = ("distance", "temp", "dewp", "humid", "wind_speed", "wind_gust",
 
 
 class ApiError(Exception):
-    """The service said no: ``status`` (HTTP code), ``detail`` (its JSON), ``field`` for a bad input."""
+    """The service said no: ``status`` (HTTP code), ``detail`` (its message), ``field`` for a bad input."""
 
-    def __init__(self, status: int, detail: Any, request_id: str | None) -> None:
+    def __init__(self, status: int, detail: Any, request_id: str | None, field: str | None = None) -> None:
         self.status = status
         self.detail = detail
         self.request_id = request_id
+        self.field = field
         super().__init__(f"HTTP {status}: {detail}")
-
-    @property
-    def field(self) -> str | None:
-        """The input field a 422 names (``None`` for other errors)."""
-        if self.status == 422 and isinstance(self.detail, list) and self.detail:
-            location = self.detail[0].get("loc") or [None]
-            return str(location[-1])
-        return None
 
 
 @dataclass(frozen=True)
@@ -102,12 +95,12 @@ class FlightDelayClient:
     def predict(self, flight: Mapping[str, Any], request_id: str | None = None) -> Answer:
         """P(late) of one flight (a mapping of field to value)."""
         body = self._post("predict", dict(flight), request_id)
-        return Answer(body["p_late"], body["model_version"], body["id"])
+        return Answer(body["p_late"], int(body["model_version"]), body["id"])
 
     def predict_many(self, flights: pd.DataFrame, request_id: str | None = None) -> BatchAnswer:
         """P(late) of every row of ``flights`` in ONE request (columns: the flight fields)."""
         body = self._post("infer", {"inputs": columns(flights)}, request_id)
-        return BatchAnswer(np.asarray(body["outputs"][0]["data"]), body["model_version"], body["id"])
+        return BatchAnswer(np.asarray(body["outputs"][0]["data"]), int(body["model_version"]), body["id"])
 
     def _post(self, verb: str, payload: dict[str, Any], request_id: str | None) -> dict[str, Any]:
         pinned = "" if self.version is None else f"/versions/{self.version}"
@@ -127,11 +120,11 @@ class FlightDelayClient:
             return False
 
     def models(self) -> dict[str, Any]:
-        """The model, its versions and aliases, and the version served now."""
+        """The model's metadata: versions, inputs, outputs; aliases and the version served now in ``parameters``."""
         return self._json(self._http.get(f"/v2/models/{self.model}"))
 
     def metadata(self, version: int | str | None = None) -> dict[str, Any]:
-        """One version's metadata and input schema (default: the pinned version, else production)."""
+        """One version's metadata; spec, metrics, input schema in ``parameters`` (default: pinned, else production)."""
         ref = version if version is not None else self.version if self.version is not None else "production"
         return self._json(self._http.get(f"/v2/models/{self.model}/versions/{ref}"))
 
@@ -139,7 +132,8 @@ class FlightDelayClient:
     def _json(response: httpx.Response) -> dict[str, Any]:
         body = orjson.loads(response.content) if response.content else {}
         if response.status_code >= 400:
-            raise ApiError(response.status_code, body.get("detail", body), response.headers.get("x-request-id"))
+            request_id = response.headers.get("x-request-id")
+            raise ApiError(response.status_code, body.get("error", body), request_id, body.get("field"))
         return body
 
 

@@ -39,7 +39,7 @@ except (ApiError, httpx.TransportError) as error:
     st.error(f"The model API is not answering ({error}). Start it, then reload this page.")
     st.stop()
 
-choices = {field["name"]: field.get("categories", []) for field in metadata["input_schema"]}
+choices = {field["name"]: field.get("categories", []) for field in metadata["parameters"]["input_schema"]}
 with st.form("flight"):
     carrier = pick("Airline", choices["carrier"], "UA")
     origin = pick("From", choices["origin"], "EWR")

@@ -23,12 +23,20 @@ import numpy as np
 import pandas as pd
 
 from architectures.api.weather import WeatherLookup
-from shared.features import WEATHER
+from shared.features import INPUT_FIELDS, WEATHER, Field
 from shared.predict import Predictor
 from shared.registry import DEFAULT_MODEL, ModelNotFoundError, Registry
+from shared.schema import validate_record
 
 VERSION_REF = re.compile(r"^[0-9]{1,9}$|^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 """A version number or an alias name (nothing that could walk out of the registry folder)."""
+
+
+NO_MODEL = (
+    "no model in the registry yet: open notebook 00, or run "
+    '`python -c "from shared.model import ensure_model; ensure_model()"`'
+)
+"""What to do on a fresh clone (the readiness reason, and the programs' one-line message)."""
 
 
 class NotReadyError(RuntimeError):
@@ -55,9 +63,13 @@ class LoadedModel:
     def version(self) -> int:
         return self.predictor.version
 
-    def predict_one(self, record: dict[str, Any]) -> float:
-        """P(late) of one flight; unknown airports and bad fields raise ``InputError``."""
-        clean = self.predictor.validate(record)
+    @property
+    def name(self) -> str:
+        return self.predictor.entry.name
+
+    def predict_one(self, record: dict[str, Any], other_keys: bool = True) -> float:
+        """P(late) of one flight; unknown airports and bad fields raise ``InputError`` (the flight contract)."""
+        clean = validate_record(record, self.predictor.spec, self.predictor.known, other_keys=other_keys)
         if self.lookup is not None:
             clean = self.lookup.fill(clean)
         return self.predictor.predict_one(clean)
@@ -110,7 +122,7 @@ class ModelServer:
         lookup = self.weather_lookup() if any(field in WEATHER for field in predictor.columns) else None
         loaded = LoadedModel(predictor, lookup, 0.0)
         p_late = loaded.predict_one(warmup_flight(predictor))  # first run allocates; clients never pay for it
-        if not (math.isfinite(p_late) and 0.0 <= p_late <= 1.0):
+        if not (math.isfinite(p_late) and 0.0 <= p_late <= 1.0):  # (a bad export, not a bad client)
             raise RuntimeError(f"version {version} answered {p_late!r} on its warm-up flight")
         return LoadedModel(predictor, lookup, time.perf_counter() - start)
 
@@ -123,6 +135,9 @@ class ModelServer:
                 if previous is not None and previous.version == version:
                     return {"changed": False, "previous_version": version, "version": version, "load_seconds": 0.0}
                 loaded = self.load(version)
+            except ModelNotFoundError as error:
+                self.last_reload_error = NO_MODEL if not self.registry.versions(self.name) else str(error)
+                raise ReloadError(self.last_reload_error) from error
             except Exception as error:  # any failure leaves the previous model serving
                 self.last_reload_error = f"{type(error).__name__}: {error}"
                 raise ReloadError(self.last_reload_error) from error
@@ -201,29 +216,67 @@ class ModelServer:
 
     # -- describing --------------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
+        """The model as the protocol describes it: every version, and the inputs of the served one."""
         serving = self._serving
-        return {
-            "name": self.name,
-            "versions": self.registry.versions(self.name),
-            "aliases": self.registry.aliases(self.name),
-            "serving_version": None if serving is None else serving.version,
-            "last_reload_error": self.last_reload_error,
-        }
+        version = serving.version if serving is not None else self._production_or_none()
+        described = self.metadata(version) if version is not None else _empty_metadata(self.name)
+        described["versions"] = [str(number) for number in self.registry.versions(self.name)]
+        described["parameters"].update(
+            aliases=self.registry.aliases(self.name),
+            serving_version=None if serving is None else serving.version,
+            last_reload_error=self.last_reload_error,
+        )
+        return described
+
+    def _production_or_none(self) -> int | None:
+        try:
+            return self.registry.resolve(self.alias, self.name)
+        except (ModelNotFoundError, ValueError, OSError):
+            return None
 
     def metadata(self, version: int) -> dict[str, Any]:
+        """One version in the protocol's shape; its manifest's details in ``parameters``."""
         manifest = self.registry.get(version, self.name).manifest
         needed = [field["name"] for field in manifest["input_schema"]]
+        fields = {field.name: field for field in INPUT_FIELDS[manifest["spec"]]}
         return {
             "name": self.name,
-            "version": version,
-            "spec": manifest["spec"],
-            "created": manifest["created"],
-            "metrics": manifest["metrics"],
-            "training_data": manifest["training_data"],
-            "input_schema": manifest["input_schema"],
-            "client_fields": [name for name in needed if name not in WEATHER],
-            "filled_by_service": [name for name in needed if name in WEATHER],
+            "versions": [str(version)],
+            "platform": PLATFORM,
+            "inputs": [input_tensor(fields[name]) for name in needed],
+            "outputs": [{"name": "p_late", "datatype": "FP64", "shape": [-1]}],
+            "parameters": {
+                "version": version,
+                "spec": manifest["spec"],
+                "created": manifest["created"],
+                "metrics": manifest["metrics"],
+                "training_data": manifest["training_data"],
+                "input_schema": manifest["input_schema"],
+                "client_fields": [name for name in needed if name not in WEATHER],
+                "filled_by_service": [name for name in needed if name in WEATHER],
+            },
         }
+
+
+PLATFORM = "onnxruntime_onnx"
+"""What runs the model, in the protocol's ``platform`` naming."""
+
+
+def input_tensor(field: Field) -> dict[str, Any]:
+    """One flight field as the protocol's tensor metadata (one value per flight)."""
+    datatype = "FP64" if field.kind == "number" else "BYTES"
+    parameters: dict[str, Any] = {"kind": field.kind, "description": field.description}
+    if field.nullable:
+        parameters["optional"] = True
+    return {"name": field.name, "datatype": datatype, "shape": [-1], "parameters": parameters}
+
+
+def _empty_metadata(name: str) -> dict[str, Any]:
+    """The model's description while the registry has no production version yet."""
+    fields = INPUT_FIELDS["reference"]
+    outputs = [{"name": "p_late", "datatype": "FP64", "shape": [-1]}]
+    inputs = [input_tensor(field) for field in fields]
+    return {"name": name, "versions": [], "platform": PLATFORM, "inputs": inputs, "outputs": outputs, "parameters": {}}
 
 
 def warmup_flight(predictor: Predictor) -> dict[str, Any]:

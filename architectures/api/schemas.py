@@ -1,69 +1,34 @@
 """The service's request and response bodies (pydantic): what the OpenAPI document shows clients.
 
-The flight fields and their descriptions come from ``shared.features.INPUT_FIELDS``, so the API, the
-notebooks and the other architectures describe a flight the same way.
+``Flight`` is generated from the flight contract (``shared.features.INPUT_FIELDS``: names, kinds, bounds,
+descriptions); the service checks a flight with the contract itself (``shared.schema.validate_record``),
+so the document and the checks cannot drift apart. The ``Inference*``, ``Metadata*`` and health bodies
+are the Open Inference Protocol v2 (REST) as KServe publishes it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    create_model,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, create_model
 
 from shared.features import INPUT_FIELDS
 from shared.features import Field as FlightField
 
-NEW_YORK = ZoneInfo("America/New_York")
-NUMBER_RANGES: dict[str, tuple[float, float]] = {"distance": (1.0, 30_000.0)}
-"""Bounds of the numeric fields; the weather fields default to ``WEATHER_RANGE``."""
-WEATHER_RANGE = (-1e6, 1e6)
 EXAMPLE_FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719}
-
-
-def _iso_string(value: Any) -> Any:
-    """Accept a datetime only as an ISO 8601 string (JSON has no datetime type; numbers are a mistake)."""
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 date and time string, e.g. 2013-07-15T17:30:00")
-    return value
-
-
-def _new_york_local(value: datetime) -> datetime:
-    """A time with an offset, converted to New York local time (the model's clock); naive times are kept."""
-    if value.tzinfo is None:
-        return value
-    try:
-        return value.astimezone(NEW_YORK).replace(tzinfo=None)
-    except (OverflowError, ValueError):
-        raise ValueError("is out of the range of dates the model can place in New York time") from None
-
-
-def number_range(name: str) -> tuple[float, float]:
-    """The accepted (min, max) of a numeric field."""
-    return NUMBER_RANGES.get(name, WEATHER_RANGE)
+NUMBER_TYPES = ("FP64", "FP32", "FP16", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT16", "UINT8")
+"""The protocol's number datatypes a numeric flight field may be sent as."""
+DATATYPES = ("BYTES", "BOOL", *NUMBER_TYPES)
 
 
 def _annotation(field: FlightField) -> Any:
-    """The pydantic type of one flight field."""
+    """The pydantic type of one flight field, from its definition in the contract."""
     if field.kind == "category":
-        kind: Any = Annotated[str, Field(min_length=1, max_length=16, description=field.description)]
+        kind: Any = Annotated[str, Field(min_length=1, max_length=field.max_length, description=field.description)]
     elif field.kind == "datetime":
-        parse = (BeforeValidator(_iso_string), AfterValidator(_new_york_local))
-        kind = Annotated[datetime, *parse, Field(description=field.description)]
+        kind = Annotated[str, Field(description=field.description, examples=["2013-07-15T17:30:00"])]
     else:
-        low, high = number_range(field.name)
-        kind = Annotated[float, Field(strict=True, ge=low, le=high, description=field.description)]
+        kind = Annotated[float, Field(ge=field.minimum, le=field.maximum, description=field.description)]
     return (kind | None, None) if field.nullable else (kind, ...)
 
 
@@ -76,35 +41,41 @@ Flight = create_model(
 )
 
 
-class Prediction(BaseModel):
+class PredictResponse(BaseModel):
     """The answer for one flight."""
 
     model_name: str
-    model_version: int = Field(description="the registry version that computed this answer")
+    model_version: str = Field(description="the registry version that computed this answer")
     id: str = Field(description="the request id (the X-Request-ID header, echoed or generated)")
     p_late: float = Field(ge=0, le=1, description="probability of arriving 15+ minutes late")
 
 
-class InferInput(BaseModel):
-    """One input tensor of the Open Inference Protocol: one column of the batch."""
+# -- Open Inference Protocol v2 ------------------------------------------------------------------------
+class RequestInput(BaseModel):
+    """One input tensor: one flight field, one value per flight."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(description="a flight field, e.g. carrier")
-    shape: list[StrictInt] = Field(description="[n]: one value per flight")
-    datatype: Literal["BYTES", "FP32", "FP64", "INT64"] = Field(
-        description="BYTES for text and date-times (ISO 8601), FP32/FP64/INT64 for numbers"
-    )
-    data: list[StrictStr | StrictFloat | StrictInt | None]
+    shape: list[StrictInt] = Field(description="[n] or [n, 1]: one value per flight")
+    datatype: Literal[DATATYPES] = Field(description="BYTES for text and date-times (ISO 8601), a number type else")
+    parameters: dict[str, Any] | None = None
+    data: list[StrictStr | StrictFloat | StrictInt | StrictBool | None]
+
+
+class RequestOutput(BaseModel):
+    """An output the client asks for (this model has one: ``p_late``)."""
+
+    name: str
+    parameters: dict[str, Any] | None = None
 
 
 class InferenceRequest(BaseModel):
-    """Many flights in one request, column by column (Open Inference Protocol v2, at teaching size)."""
+    """Many flights in one request, column by column."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
+                    "id": "42",
                     "inputs": [
                         {"name": "carrier", "shape": [2], "datatype": "BYTES", "data": ["UA", "DL"]},
                         {"name": "origin", "shape": [2], "datatype": "BYTES", "data": ["EWR", "LGA"]},
@@ -116,15 +87,18 @@ class InferenceRequest(BaseModel):
                             "data": ["2013-07-15T17:30:00", "2013-07-15T08:00:00"],
                         },
                         {"name": "distance", "shape": [2], "datatype": "FP64", "data": [719, 762]},
-                    ]
+                    ],
                 }
             ]
         },
     )
-    inputs: list[InferInput] = Field(min_length=1)
+    id: str | None = Field(None, description="echoed in the response")
+    parameters: dict[str, Any] | None = None
+    inputs: list[RequestInput] = Field(min_length=1)
+    outputs: list[RequestOutput] | None = Field(None, description="the outputs wanted (default: all)")
 
 
-class InferOutput(BaseModel):
+class ResponseOutput(BaseModel):
     name: Literal["p_late"]
     shape: list[int]
     datatype: Literal["FP64"]
@@ -135,48 +109,65 @@ class InferenceResponse(BaseModel):
     """The batch answer: one probability per flight, in the request's order."""
 
     model_name: str
-    model_version: int
-    id: str
-    outputs: list[InferOutput]
+    model_version: str
+    id: str = Field(description="the request's id, or the X-Request-ID header, echoed or generated")
+    outputs: list[ResponseOutput]
 
 
-class Liveness(BaseModel):
+class InferenceError(BaseModel):
+    """Any error: what went wrong and, for a bad flight, the field at fault."""
+
+    error: str
+    field: str | None = Field(None, description="the flight field at fault, for a bad input")
+
+
+class ServerMetadata(BaseModel):
+    name: str
+    version: str
+    extensions: list[str]
+
+
+class ServerLive(BaseModel):
     live: bool
 
 
-class Readiness(BaseModel):
+class ServerReady(BaseModel):
     ready: bool
     model_name: str
-    model_version: int | None = None
-    reason: str | None = None
+    model_version: str | None = None
+    reason: str | None = Field(None, description="why not ready, and what to do")
 
 
-class ModelInfo(BaseModel):
-    """A model in the registry, and the version this process serves."""
+class ModelReady(BaseModel):
+    name: str
+    ready: bool
+
+
+class MetadataTensor(BaseModel):
+    name: str
+    datatype: str
+    shape: list[int]
+    parameters: dict[str, Any] | None = None
+
+
+class ModelMetadata(BaseModel):
+    """A model (or one version of it) as the protocol describes it; the registry's details in ``parameters``."""
 
     name: str
-    versions: list[int]
-    aliases: dict[str, int]
-    serving_version: int | None = Field(description="the version behind unpinned requests, in this process")
-    last_reload_error: str | None = Field(description="why the last attempt to load a new version failed, if it did")
+    versions: list[str]
+    platform: str
+    inputs: list[MetadataTensor]
+    outputs: list[MetadataTensor]
+    parameters: dict[str, Any] = Field(
+        description="spec, created, metrics, training data, client_fields, filled_by_service; for the model: "
+        "aliases, serving_version, last_reload_error"
+    )
 
 
 class ModelList(BaseModel):
-    models: list[ModelInfo]
+    """The models this service serves (the series' own listing, beside the protocol)."""
 
-
-class VersionMetadata(BaseModel):
-    """One version's manifest, as a client needs it."""
-
-    name: str
-    version: int
-    spec: str
-    created: str
-    metrics: dict[str, float]
-    training_data: dict[str, Any]
-    input_schema: list[dict[str, Any]]
-    client_fields: list[str] = Field(description="the fields a client must send")
-    filled_by_service: list[str] = Field(description="fields this version needs that the service looks up itself")
+    models: list[ModelMetadata]
 
 
 class ReloadResult(BaseModel):
@@ -186,9 +177,3 @@ class ReloadResult(BaseModel):
     previous_version: int | None
     version: int
     load_seconds: float
-
-
-class ErrorBody(BaseModel):
-    """An error that is not about one input field (unknown version, body too large, not ready)."""
-
-    detail: str
