@@ -1,26 +1,57 @@
 # The series' two commands: `make lab` (open the notebooks) and `make test` (run every test).
-# Both create the virtual environment and install the pinned packages when they are missing.
+# Both create the virtual environment and install the locked packages when they are missing.
+#
+# Python: the newest of python3.13, python3.12, python3.11 (then python3) found on the PATH, or the one
+# named by PYTHON=... (`make test PYTHON=python3.12`). Installer: uv when it is on the PATH, pip otherwise;
+# both install requirements-lock.txt with every hash checked.
 
-PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements-lock.txt
 
-.PHONY: lab test test-fast bench notebooks exercises lint clean
+IS_SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+PY_VERSION := import sys; print("%d.%d" % sys.version_info[:2])
 
-$(STAMP): requirements.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11, or run make PYTHON=/path/to/python3.11"; exit 1; }
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,python3.13 python3.12 python3.11 python3,$(shell $(p) -c '$(IS_SUPPORTED)' >/dev/null 2>&1 && echo $(p))))
+else
+# An explicit PYTHON of another version than the environment's: rebuild the environment with it.
+ifneq ($(shell $(PYTHON) -c '$(PY_VERSION)' 2>/dev/null),$(shell $(BIN)/python -c '$(PY_VERSION)' 2>/dev/null))
+.PHONY: $(STAMP)
+endif
+endif
+
+UV ?= $(shell command -v uv 2>/dev/null)
+
+.PHONY: lab test test-fast bench notebooks exercises lint lock clean
+
+$(STAMP): $(LOCK) pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python 3.11, 3.12 or 3.13 found on the PATH (tried python3.13, python3.12, python3.11, python3)."; \
+	  echo "Install one (see the README's prerequisites), or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12"; exit 1; }
+	@$(PYTHON) -c '$(IS_SUPPORTED)' >/dev/null 2>&1 || { echo "$(PYTHON) is not Python 3.11, 3.12 or 3.13 (or does not run):"; \
+	  $(PYTHON) --version; echo "Name a supported one: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12"; exit 1; }
+	@if test -x $(BIN)/python && test "$$($(BIN)/python -c '$(PY_VERSION)' 2>/dev/null)" != "$$($(PYTHON) -c '$(PY_VERSION)')"; then \
+	  echo "$(VENV) was made with another Python: recreating it with $(PYTHON)"; rm -rf $(VENV); fi
+	@echo "Installing the locked packages into $(VENV) with $$($(PYTHON) --version) and $(if $(UV),uv,pip)"
+ifneq ($(UV),)
+	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+else
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+endif
 	touch $(STAMP)
 
 # JupyterLab refuses to start as root unless told to (containers, some CI machines).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# jupyter_config/: no news pop-up, no update check (the series works offline).
+LAB_ENV := JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
+	$(LAB_ENV) $(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -38,13 +69,15 @@ notebooks: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
 
-# The notebooks' diagrams: tools/diagrams.yaml -> notebooks/images/*.svg (commit both).
-.PHONY: diagrams
-diagrams: $(STAMP)
-	$(BIN)/python tools/make_diagrams.py
-
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# Regenerate the lock after editing requirements.txt: every package, for Python 3.11–3.13 on Linux, macOS
+# and Windows, with hashes (needs uv: `pip install uv`).
+lock:
+	@test -n "$(UV)" || { echo "make lock needs uv on the PATH: pip install uv"; exit 1; }
+	$(UV) pip compile requirements.txt --universal --python-version 3.11 --generate-hashes --quiet \
+	  --custom-compile-command "make lock" -o $(LOCK)
 
 clean:
 	rm -rf models runs exercises benchmarks/results .pytest_cache

@@ -196,8 +196,10 @@ class Registry:
         if saved_with != sklearn.__version__:
             raise IncompatibleVersionError(
                 f"{name} v{entry.version} was saved with scikit-learn {saved_with}, but {sklearn.__version__} "
-                "is installed; a pickle is only safe with the version that wrote it. Install "
-                f"scikit-learn=={saved_with}, retrain, or load the ONNX artifact instead."
+                "is installed (a new environment, another Python, or an upgrade?); a pickle is only safe with "
+                f"the version that wrote it. Retrain: remove {self.root} (`make clean` removes models/) and "
+                f"re-run; the notebooks retrain in seconds. Or install scikit-learn=={saved_with}, or load "
+                "the ONNX artifact instead."
             )
         return entry, joblib.load(io.BytesIO(payload))
 

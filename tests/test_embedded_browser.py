@@ -1,4 +1,7 @@
-"""The embedded app for real: ``streamlit run`` on a free port, driven by a headless Chromium like a user."""
+"""The embedded app for real: ``streamlit run`` on a free port, driven by a headless Chromium like a user.
+
+The finder's tests run everywhere; the browser's are skipped, with the install hint, when none is found.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,14 @@ from pathlib import Path
 import pytest
 
 from architectures.embedded.browser import (
-    CHROMIUM,
+    CHROMIUM_ENV,
+    CHROMIUM_NAMES,
+    INSTALL_HINT,
+    BrowserNotFoundError,
     chromium_page,
     enter_flight,
+    find_chromium,
+    missing_browser_message,
     read_error,
     read_prediction,
     streamlit_command,
@@ -21,24 +29,71 @@ from shared.predict import Predictor
 from shared.processes import BackgroundProcess, free_port
 from shared.registry import Registry
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}")
+needs_browser = pytest.mark.skipif(find_chromium() is None, reason=missing_browser_message())
+
+
+def _executable(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize("name", CHROMIUM_NAMES)
+def test_the_browser_is_found_on_the_path_under_each_name(tmp_path: Path, name: str) -> None:
+    browser = _executable(tmp_path / "bin" / name)
+    assert find_chromium({"PATH": f"{tmp_path / 'empty'}:{browser.parent}"}, apps=()) == str(browser)
+
+
+def test_the_environment_variable_wins_over_the_path(tmp_path: Path) -> None:
+    on_path = _executable(tmp_path / "bin" / "chromium")
+    chosen = _executable(tmp_path / "opt" / "my chrome")
+    assert find_chromium({"PATH": str(on_path.parent), CHROMIUM_ENV: str(chosen)}, apps=()) == str(chosen)
+    assert find_chromium({"PATH": str(on_path.parent), CHROMIUM_ENV: "chromium"}, apps=()) == str(on_path)
+
+
+def test_a_wrong_environment_variable_finds_nothing_and_says_so(tmp_path: Path) -> None:
+    _executable(tmp_path / "bin" / "chromium")
+    environ = {"PATH": str(tmp_path / "bin"), CHROMIUM_ENV: str(tmp_path / "missing")}
+    assert find_chromium(environ, apps=()) is None
+    assert f"{CHROMIUM_ENV}={tmp_path / 'missing'}" in missing_browser_message(environ)
+
+
+def test_the_macos_app_is_found_when_nothing_is_on_the_path(tmp_path: Path) -> None:
+    app = _executable(tmp_path / "Chromium.app" / "Contents" / "MacOS" / "Chromium")
+    assert find_chromium({"PATH": str(tmp_path / "empty")}, apps=(str(tmp_path / "absent"), str(app))) == str(app)
+
+
+def test_no_browser_at_all_gives_the_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(CHROMIUM_ENV, raising=False)
+    monkeypatch.setattr("architectures.embedded.browser.MACOS_APPS", ())
+    assert find_chromium(apps=()) is None
+    assert INSTALL_HINT in missing_browser_message()
+
+    async def open_page() -> None:
+        async with chromium_page():
+            pass
+
+    with pytest.raises(BrowserNotFoundError, match="apt install chromium"):
+        asyncio.run(open_page())
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+def module_registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
     registry = Registry(tmp_path_factory.mktemp("registry"))
     ensure_model("reference", registry, verbose=False)
     return registry
 
 
 @pytest.fixture(scope="module")
-def app_url(registry: Registry):
+def app_url(module_registry: Registry):
     """The app served by a real ``streamlit run`` process, stopped after the tests."""
     port = free_port()
     with BackgroundProcess(
         streamlit_command("architectures/embedded/app.py", port),
         health_url=f"http://127.0.0.1:{port}/_stcore/health",
-        env={"SHIPPING_MODELS_HOME": str(registry.root)},
+        env={"SHIPPING_MODELS_HOME": str(module_registry.root)},
     ) as app:
         yield f"http://127.0.0.1:{port}/"
         assert app.running(), app.log()
@@ -46,7 +101,11 @@ def app_url(registry: Registry):
     assert app.log().count("embedded app: loaded model version 1") == 1  # one load for every page view
 
 
-def test_a_user_enters_a_flight_and_sees_the_probability(app_url: str, registry: Registry, tmp_path: Path) -> None:
+@pytest.mark.slow
+@needs_browser
+def test_a_user_enters_a_flight_and_sees_the_probability(
+    app_url: str, module_registry: Registry, tmp_path: Path
+) -> None:
     async def scenario():
         async with chromium_page() as page:
             await page.goto(app_url)
@@ -63,13 +122,15 @@ def test_a_user_enters_a_flight_and_sees_the_probability(app_url: str, registry:
         "sched_dep": datetime(2013, 12, 24, 18, 30),
         "distance": 187,
     }
-    expected = Predictor.from_registry(registry=registry).predict_one(record)
+    expected = Predictor.from_registry(registry=module_registry).predict_one(record)
     assert entered.model_version == first.model_version == 1
     assert entered.p_late == pytest.approx(round(expected, 3), abs=1e-9)  # shown as a percentage with one decimal
     assert entered.p_late != first.p_late
     assert (tmp_path / "embedded_app.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
+@needs_browser
 def test_a_bad_link_shows_a_message_in_the_page(app_url: str) -> None:
     async def scenario():
         async with chromium_page() as page:

@@ -10,15 +10,29 @@ a plain script use ``asyncio.run(...)``.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from playwright.async_api import Page, async_playwright
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser here
+CHROMIUM_ENV = "CHROMIUM_PATH"
+"""Environment variable naming the browser to use (a path, or a command on the PATH); checked first."""
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+"""Commands looked up on the PATH, in this order (Debian, Ubuntu and snap, Google's packages)."""
+MACOS_APPS = (
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+)
+INSTALL_HINT = (
+    "Install Chromium or Chrome (Debian: `sudo apt install chromium`; Ubuntu: `sudo apt install "
+    "chromium-browser`; macOS: `brew install --cask chromium`), or point CHROMIUM_PATH at one "
+    "(`export CHROMIUM_PATH=/path/to/chrome`). Playwright never downloads a browser for the series."
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -28,6 +42,40 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+class BrowserNotFoundError(RuntimeError):
+    """No Chromium or Chrome on this machine (the message says how to install one)."""
+
+
+def find_chromium(environ: Mapping[str, str] = os.environ, apps: tuple[str, ...] = MACOS_APPS) -> str | None:
+    """The Chromium-family browser to drive: ``$CHROMIUM_PATH``, else the first of ``CHROMIUM_NAMES`` on the
+    PATH, else a macOS app; ``None`` when there is none."""
+    search_path = environ.get("PATH", os.defpath)
+    if named := environ.get(CHROMIUM_ENV):
+        return shutil.which(named, path=search_path)  # a path to an executable, or a command name
+    for name in CHROMIUM_NAMES:
+        if found := shutil.which(name, path=search_path):
+            return found
+    return next((app for app in apps if os.access(app, os.X_OK)), None)
+
+
+def missing_browser_message(environ: Mapping[str, str] = os.environ) -> str:
+    """Why no browser was found, and how to get one."""
+    if named := environ.get(CHROMIUM_ENV):
+        return f"{CHROMIUM_ENV}={named} is not an executable browser. {INSTALL_HINT}"
+    return f"No Chromium or Chrome found (looked for {', '.join(CHROMIUM_NAMES)} on the PATH). {INSTALL_HINT}"
+
+
+def require_chromium() -> str:
+    """The browser's path, or :class:`BrowserNotFoundError` saying how to install one."""
+    if found := find_chromium():
+        return found
+    raise BrowserNotFoundError(missing_browser_message())
+
+
+CHROMIUM = find_chromium() or "/usr/bin/chromium"
+"""Deprecated: the browser found at import (or Debian's path, absent); prefer :func:`find_chromium`."""
 
 
 def streamlit_command(script: str, port: int) -> list[str]:
@@ -46,9 +94,12 @@ def streamlit_command(script: str, port: int) -> list[str]:
 
 @asynccontextmanager
 async def chromium_page(width: int = 820, height: int = 1100, timeout: float = 30.0) -> AsyncIterator[Page]:
-    """A fresh page in a headless Chromium that is closed on exit, even when the block fails."""
+    """A fresh page in a headless Chromium that is closed on exit, even when the block fails.
+
+    Raises :class:`BrowserNotFoundError` when no browser is installed (see :func:`find_chromium`).
+    """
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page(viewport={"width": width, "height": height})
             page.set_default_timeout(timeout * 1000)
