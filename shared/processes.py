@@ -19,7 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from shared.paths import PROJECT_ROOT
@@ -49,6 +49,15 @@ def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | N
         if time.perf_counter() - start > timeout:
             raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
         time.sleep(0.05)
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``condition`` every 20 ms until it is true; ``TimeoutError(what)`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} (after {timeout:g} s)")
+        time.sleep(0.02)
 
 
 def python_command(*args: str) -> list[str]:

@@ -13,14 +13,25 @@ together with its own state (the learner's checkpoint) can ``seek`` back to it a
 again from there: that is what makes "nothing lost, nothing twice" possible. The group's committed
 offset is written *after* that state, for monitoring (how far behind is this consumer?).
 
+A log holds several named **streams** (``flights`` by default; the learner publishes its models on
+``flights.models``): tables of one SQLite file, or keys of one Redis server. ``sibling(name)`` opens
+another stream of the same log.
+
+Run by an operator: ``trim`` applies a retention rule (keep the last N records, or those from an
+offset) but never drops a record that a consumer group has not acknowledged; ``group_lag`` says how far
+behind a group is; on Redis, ``reclaim`` takes over the records a dead consumer left pending
+(XAUTOCLAIM).
+
 Open a log by URL with ``open_log``: ``sqlite:///runs/log.db`` (relative; ``sqlite:////tmp/log.db`` is
-absolute), a plain path, or
-``redis://127.0.0.1:6379/0?stream=flights``.
+absolute), a plain path, or ``redis://127.0.0.1:6379/0``; add ``?stream=name`` for another stream.
 """
 
 from __future__ import annotations
 
+import argparse
+import re
 import sqlite3
+import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -70,6 +81,7 @@ class EventLog(ABC):
     """An append-only sequence of byte records numbered 1, 2, 3, …"""
 
     url: str
+    stream: str
 
     @abstractmethod
     def append(self, payloads: Sequence[bytes]) -> int:
@@ -100,6 +112,45 @@ class EventLog(ABC):
         return self.end_offset() - self.committed(group)
 
     @abstractmethod
+    def tail(self, count: int = 1) -> list[Record]:
+        """The last ``count`` records, oldest first."""
+
+    @abstractmethod
+    def first_offset(self) -> int:
+        """The offset of the oldest record kept (``end_offset() + 1`` when none is kept)."""
+
+    @abstractmethod
+    def protected_from(self) -> int | None:
+        """The lowest offset some consumer group has not acknowledged (``None`` without groups)."""
+
+    @abstractmethod
+    def _drop_before(self, offset: int) -> int:
+        """Delete the records below ``offset``; return how many were deleted."""
+
+    def trim(self, *, max_len: int | None = None, min_offset: int | None = None) -> int:
+        """Apply a retention rule; return how many records were dropped.
+
+        Keep at most ``max_len`` records, or only those from ``min_offset`` on (the stricter of the two
+        when both are given), but never a record a consumer group has not acknowledged, and always the
+        last record (it carries the end offset).
+        """
+        end = self.end_offset()
+        cut = 0
+        if max_len is not None:
+            cut = max(cut, end - max(max_len, 1) + 1)
+        if min_offset is not None:
+            cut = max(cut, min_offset)
+        cut = min(cut, end)
+        protected = self.protected_from()
+        if protected is not None:
+            cut = min(cut, protected)
+        return self._drop_before(cut) if cut > self.first_offset() else 0
+
+    def sibling(self, stream: str) -> EventLog:
+        """Another stream of the same log (same file or same server), opened on its own connection."""
+        return open_log(f"{self.url.split('?')[0]}?stream={stream}")
+
+    @abstractmethod
     def close(self) -> None:
         """Release the connection."""
 
@@ -111,21 +162,35 @@ class EventLog(ABC):
 
 
 # -- SQLite: the default, a file and no server -------------------------------------------------------
+def _table_names(stream: str) -> tuple[str, str]:
+    """The tables of ``stream``: its records and its groups (``events`` and ``groups`` for the default)."""
+    if stream == DEFAULT_STREAM:
+        return "events", "groups"
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", stream):
+        raise ValueError(f"stream name {stream!r}: use letters, digits and _ . : - (at most 100)")
+    suffix = re.sub(r"\W", "_", stream)
+    return f"events_{suffix}", f"groups_{suffix}"
+
+
 class SQLiteLog(EventLog):
     """The log in one SQLite file (WAL mode). One instance per thread; any number of processes."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, stream: str = DEFAULT_STREAM) -> None:
         self.path = Path(path)
+        self.stream = stream
+        self._events, self._groups = _table_names(stream)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.url = f"sqlite:///{self.path.resolve()}"
+        self.url = f"sqlite:///{self.path.resolve()}" + ("" if stream == DEFAULT_STREAM else f"?stream={stream}")
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
         self._use_wal()
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; see README
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS events"
+            f"CREATE TABLE IF NOT EXISTS {self._events}"
             " (seq INTEGER PRIMARY KEY, appended_at REAL NOT NULL, payload BLOB NOT NULL)"
         )
-        self._db.execute("CREATE TABLE IF NOT EXISTS groups (name TEXT PRIMARY KEY, committed INTEGER NOT NULL)")
+        self._db.execute(
+            f"CREATE TABLE IF NOT EXISTS {self._groups} (name TEXT PRIMARY KEY, committed INTEGER NOT NULL)"
+        )
 
     def _use_wal(self) -> None:
         """Switch a new file to WAL mode (a setting the file keeps). Switching needs the file to itself,
@@ -146,9 +211,9 @@ class SQLiteLog(EventLog):
         now = time.time()
         self._db.execute("BEGIN IMMEDIATE")  # one writer at a time: offsets stay contiguous
         try:
-            last = self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+            last = self.end_offset()
             self._db.executemany(
-                "INSERT INTO events (seq, appended_at, payload) VALUES (?, ?, ?)",
+                f"INSERT INTO {self._events} (seq, appended_at, payload) VALUES (?, ?, ?)",
                 ((last + i, now, bytes(payload)) for i, payload in enumerate(payloads, start=1)),
             )
             self._db.execute("COMMIT")
@@ -161,14 +226,32 @@ class SQLiteLog(EventLog):
         deadline = time.monotonic() + timeout
         while True:
             rows = self._db.execute(
-                "SELECT seq, payload, appended_at FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+                f"SELECT seq, payload, appended_at FROM {self._events} WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after, limit),
             ).fetchall()
             if rows or time.monotonic() >= deadline:
                 return [Record(seq, payload, appended_at) for seq, payload, appended_at in rows]
             time.sleep(_POLL_SLEEP)
 
     def end_offset(self) -> int:
-        return self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+        return self._db.execute(f"SELECT coalesce(max(seq), 0) FROM {self._events}").fetchone()[0]
+
+    def tail(self, count: int = 1) -> list[Record]:
+        rows = self._db.execute(
+            f"SELECT seq, payload, appended_at FROM {self._events} ORDER BY seq DESC LIMIT ?", (count,)
+        ).fetchall()
+        return [Record(seq, payload, appended_at) for seq, payload, appended_at in reversed(rows)]
+
+    def first_offset(self) -> int:
+        first = self._db.execute(f"SELECT min(seq) FROM {self._events}").fetchone()[0]
+        return first if first is not None else self.end_offset() + 1
+
+    def protected_from(self) -> int | None:
+        lowest = self._db.execute(f"SELECT min(committed) FROM {self._groups}").fetchone()[0]
+        return None if lowest is None else lowest + 1
+
+    def _drop_before(self, offset: int) -> int:
+        return self._db.execute(f"DELETE FROM {self._events} WHERE seq < ?", (offset,)).rowcount
 
     def consumer(self, group: str, name: str = "1") -> Consumer:
         consumer = _SQLiteConsumer(self, group, name)
@@ -176,12 +259,12 @@ class SQLiteLog(EventLog):
         return consumer
 
     def committed(self, group: str) -> int:
-        row = self._db.execute("SELECT committed FROM groups WHERE name = ?", (group,)).fetchone()
+        row = self._db.execute(f"SELECT committed FROM {self._groups} WHERE name = ?", (group,)).fetchone()
         return row[0] if row else 0
 
     def _commit(self, group: str, offset: int) -> None:
         self._db.execute(
-            "INSERT INTO groups (name, committed) VALUES (?, ?)"
+            f"INSERT INTO {self._groups} (name, committed) VALUES (?, ?)"
             " ON CONFLICT(name) DO UPDATE SET committed = excluded.committed",
             (group, offset),
         )
@@ -271,8 +354,67 @@ class RedisLog(EventLog):
         value = self._redis.hget(self._committed, group)
         return int(value) if value else 0
 
+    def tail(self, count: int = 1) -> list[Record]:
+        entries = self._redis.xrevrange(self.stream, count=count)
+        return _records([(self.stream, list(reversed(entries)))])
+
+    def first_offset(self) -> int:
+        first = self._redis.xrange(self.stream, count=1)
+        return _offset(first[0][0]) if first else self.end_offset() + 1
+
+    def groups(self) -> list[dict[str, Any]]:
+        """XINFO GROUPS: per group, ``name``, ``pending`` (delivered, not acknowledged), ``lag`` (not yet
+        delivered; ``None`` when the server cannot tell) and ``last-delivered-id``."""
+        import redis
+
+        try:
+            groups = self._redis.xinfo_groups(self.stream)
+        except redis.ResponseError:  # no such stream yet
+            return []
+        return [{key: _text(value) for key, value in group.items()} for group in groups]
+
+    def lag(self, group: str) -> int:
+        """From the server (XINFO GROUPS): records not yet delivered to ``group`` plus those delivered
+        but not acknowledged; ``end - committed`` when the server cannot tell."""
+        for info in self.groups():
+            if info["name"] == group and info.get("lag") is not None:
+                return int(info["lag"]) + int(info["pending"])
+        return super().lag(group)
+
+    def protected_from(self) -> int | None:
+        lowest = None
+        for info in self.groups():
+            if int(info["pending"]):
+                summary = self._redis.xpending(self.stream, info["name"])
+                needed = _offset(summary["min"])
+            else:
+                needed = _offset(info["last-delivered-id"]) + 1
+            lowest = needed if lowest is None else min(lowest, needed)
+        return lowest
+
+    def _drop_before(self, offset: int) -> int:
+        return int(self._redis.xtrim(self.stream, minid=f"{offset}-0", approximate=False))
+
+    def reclaim(self, group: str, consumer: str, min_idle_ms: int) -> list[Record]:
+        """XAUTOCLAIM: make ``consumer`` the owner of every record of ``group`` left pending (delivered,
+        never acknowledged) for at least ``min_idle_ms`` by another consumer, a dead one; return them."""
+        claimed: list[Record] = []
+        start = "0-0"
+        while True:
+            next_start, entries, *_deleted = self._redis.xautoclaim(
+                self.stream, group, consumer, min_idle_ms, start_id=start, count=1000
+            )
+            claimed += _records([(self.stream, [entry for entry in entries if entry[1]])])
+            start = _text(next_start)
+            if start == "0-0":
+                return claimed
+
     def close(self) -> None:
         self._redis.close()
+
+
+def _text(value: Any) -> Any:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _records(reply: Any) -> list[Record]:
@@ -302,8 +444,10 @@ class _RedisConsumer(Consumer):
             if "BUSYGROUP" not in str(error):
                 raise
             client.xgroup_setid(stream, self.group, id=f"{offset}-0")
-        # Entries a previous incarnation received but never acknowledged: the caller decides from its own
-        # offset what to read again, so clear them; those after ``offset`` are delivered again anyway.
+        # Entries a previous incarnation (under any consumer name: XAUTOCLAIM) received but never
+        # acknowledged: the caller decides from its own offset what to read again, so clear them; those
+        # after ``offset`` are delivered again anyway.
+        self.reclaimed = len(self.log.reclaim(self.group, self.name, min_idle_ms=0))
         while pending := client.xpending_range(
             stream, self.group, min="-", max="+", count=1000, consumername=self.name
         ):
@@ -330,13 +474,52 @@ class _RedisConsumer(Consumer):
 
 
 def open_log(url: str | Path) -> EventLog:
-    """The log at ``url``: ``sqlite:///path.db``, a plain file path, or ``redis://host:port/db?stream=name``."""
+    """The log at ``url``: ``sqlite:///path.db``, a plain file path, or ``redis://host:port/db``, each with
+    an optional ``?stream=name`` (default ``flights``)."""
     text = str(url)
     if text.startswith(("redis://", "rediss://", "unix://")):
         query = parse_qs(urlparse(text).query)
         return RedisLog(text, stream=query.get("stream", [DEFAULT_STREAM])[0])
-    if text.startswith("sqlite:///"):
-        return SQLiteLog(text[len("sqlite:///") :])  # sqlite:///relative.db, sqlite:////absolute.db
-    if "://" in text:
+    path, _, query = text.partition("?")
+    stream = parse_qs(query).get("stream", [DEFAULT_STREAM])[0]
+    if path.startswith("sqlite:///"):
+        return SQLiteLog(path[len("sqlite:///") :], stream)  # sqlite:///relative.db, sqlite:////absolute.db
+    if "://" in path:
         raise ValueError(f"unknown log URL {text!r}: use sqlite:///path.db or redis://host:port/0?stream=name")
-    return SQLiteLog(text)
+    return SQLiteLog(path, stream)
+
+
+# -- for the command lines -----------------------------------------------------------------------------
+EXIT_LOG = 3
+"""Exit code of a program that cannot reach or use its log (2 is argparse's: bad arguments)."""
+EXIT_BUSY = 4
+"""Exit code of a learner whose store another learner holds."""
+
+
+def log_url(text: str) -> str:
+    """An argparse ``type``: the URL, if ``open_log`` understands its form (nothing is opened)."""
+    path = text.partition("?")[0]
+    if not text or ("://" in path and not path.startswith(("sqlite:///", "redis://", "rediss://", "unix://"))):
+        raise argparse.ArgumentTypeError(f"{text!r}: use sqlite:///path.db, a path, or redis://host:port/0")
+    stream = parse_qs(text.partition("?")[2]).get("stream", [DEFAULT_STREAM])[0]
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", stream):
+        raise argparse.ArgumentTypeError(f"stream {stream!r}: use letters, digits and _ . : -")
+    return text
+
+
+def log_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean "this log cannot be used" (a missing server, an unreadable file)."""
+    errors: tuple[type[BaseException], ...] = (OSError, sqlite3.Error)
+    try:
+        import redis
+
+        errors += (redis.RedisError,)
+    except ImportError:  # pragma: no cover - redis is in the requirements
+        pass
+    return errors
+
+
+def fail(parser: argparse.ArgumentParser, message: str, code: int) -> int:
+    """Print ``prog: error: message`` on one line, as argparse does, and return ``code``."""
+    print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    return code

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from architectures.streaming.events import encode, flights_between, iter_events
-from architectures.streaming.log import EventLog, open_log
+from architectures.streaming.log import EXIT_LOG, EventLog, fail, log_errors, log_url, open_log
 
 MALFORMED: tuple[bytes, ...] = (
     b'{"type": "departure", "flight_id": ',  # cut off: not JSON
@@ -83,11 +83,20 @@ def replay(
     return appended
 
 
+def _day(text: str) -> str:
+    """An argparse ``type``: a date such as 2013-01-08 (or a timestamp)."""
+    try:
+        pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2013-01-08") from None
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--log", required=True, help="sqlite:///path.db, a path, or redis://host:port/0?stream=name")
-    parser.add_argument("--from", dest="start", help="first scheduled departure day (default: 2013-01-01)")
-    parser.add_argument("--to", dest="end", help="replay flights scheduled before this day (default: all of 2013)")
+    parser.add_argument("--log", required=True, type=log_url, help="sqlite:///path.db, a path, or redis://host:port/0")
+    parser.add_argument("--from", dest="start", type=_day, help="first scheduled departure day (default: 2013-01-01)")
+    parser.add_argument("--to", dest="end", type=_day, help="replay flights scheduled before this day (default: all)")
     parser.add_argument("--speed", type=float, help="event seconds per second, e.g. 86400 = a day per second")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--malformed-every", type=int, default=0, help="add a broken event after every N events")
@@ -97,11 +106,14 @@ def main(argv: list[str] | None = None) -> int:
 
     flights = flights_between(load_flights(), args.start, args.end)
     started = time.perf_counter()
-    with open_log(args.log) as log:
-        appended = replay(
-            log, flights, speed=args.speed, batch_size=args.batch_size, malformed_every=args.malformed_every
-        )
-        end = log.end_offset()
+    try:
+        with open_log(args.log) as log:
+            appended = replay(
+                log, flights, speed=args.speed, batch_size=args.batch_size, malformed_every=args.malformed_every
+            )
+            end = log.end_offset()
+    except log_errors() as error:
+        return fail(parser, f"cannot use the log {args.log}: {error}", EXIT_LOG)
     elapsed = time.perf_counter() - started
     print(
         f"appended {appended:,} events of {len(flights):,} flights in {elapsed:.1f} s; log ends at offset {end:,}",
