@@ -290,16 +290,21 @@ class Learner:
         self.models.trim(max_len=self.keep_models)
         self._checkpointed_offset = state.offset
         if self.predict_ns:
-            latencies = np.asarray(self.predict_ns, dtype=np.float64) / 1_000
-            self._latency = (float(np.percentile(latencies, 50)), float(np.percentile(latencies, 99)))
+            self._update_latency()
         self._log(f"checkpoint at offset {state.offset:,}: published v{state.published_version}")
         return True
+
+    def _update_latency(self) -> None:
+        latencies = np.asarray(self.predict_ns, dtype=np.float64) / 1_000
+        self._latency = (float(np.percentile(latencies, 50)), float(np.percentile(latencies, 99)))
 
     def _metrics(self) -> dict[str, Any]:
         """The figures published with each version: running metrics and the learner's own pace."""
         state = self.state
         elapsed = time.perf_counter() - self._started
         oldest = self._oldest_unpublished
+        if self._latency[0] is None and self.predict_ns:  # the first versions, before any checkpoint
+            self._update_latency()
         return {
             **state.online.metrics(),
             "dead_letters": state.dead_letters,

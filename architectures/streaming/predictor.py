@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe", type=_probe, default=PROBE, help="flight record (JSON) scored at each version")
     parser.add_argument("--duration", type=float, help="with --watch: stop after this many seconds")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))  # a plain stop, not an error
+    signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(0))  # a plain stop, not an error
 
     def report(letter: dict[str, Any]) -> None:
         print(json.dumps({"dead_letter": letter}), file=sys.stderr, flush=True)
