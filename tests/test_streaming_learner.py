@@ -390,9 +390,7 @@ def test_predictor_picks_up_new_versions_without_restarting(day, tmp_path):
         ("pickle", "not valid JSON"),
     ],
 )
-def test_a_malformed_model_message_is_dead_lettered_and_the_last_good_version_serves(
-    message, reason, day, tmp_path
-):
+def test_a_malformed_model_message_is_dead_lettered_and_the_last_good_version_serves(message, reason, day, tmp_path):
     _, events = day
     with SQLiteLog(tmp_path / "log.db") as log:
         log.append_events(events)

@@ -4,7 +4,8 @@
 - ``log``: the event log with offsets (SQLite by default, Redis Streams with consumer groups);
 - ``producer``: replays 2013 into the log;
 - ``online``: the river model that predicts at departure and learns at arrival;
-- ``learner``: the process that runs it on the log, checkpoints it and publishes snapshots;
-- ``store``: the folder of snapshots (the model as data) and the learner's checkpoint;
-- ``predictor``: reads the newest snapshot, without restarting.
+- ``published``: the model as data: the JSON document published on the log's model stream;
+- ``learner``: the process that runs it on the log, checkpoints it and publishes each version;
+- ``store``: the learner's private folder (checkpoint, outputs);
+- ``predictor``: follows the model stream and scores with the newest good version, without restarting.
 """

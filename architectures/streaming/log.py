@@ -63,6 +63,7 @@ class Consumer(ABC):
         self.group = group
         self.name = name
         self.position = 0
+        self.reclaimed = 0  # records taken over from a dead consumer at the last seek (Redis)
 
     @abstractmethod
     def seek(self, offset: int) -> None:

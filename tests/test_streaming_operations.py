@@ -1,0 +1,165 @@
+"""Running the log as an operator would, and beyond one machine.
+
+Retention (never past what a consumer group has not acknowledged) on both backends; on a real
+redis-server: XAUTOCLAIM of entries left pending by a dead consumer, the lag read from XINFO GROUPS, and
+a producer, a learner and two predictors in separate folders sharing nothing but the server.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+
+import pytest
+from test_streaming_log import log_url, payloads, redis_url  # noqa: F401  (fixtures)
+
+from architectures.streaming.events import flights_between
+from architectures.streaming.learner import Learner
+from architectures.streaming.log import open_log
+from architectures.streaming.predictor import PROBE
+from architectures.streaming.producer import replay
+from architectures.streaming.published import PublishedModel, model_stream_name
+from shared.data import load_flights
+from shared.processes import BackgroundProcess, python_command, wait_until
+
+
+def test_retention_never_drops_what_a_group_has_not_acknowledged(log_url):  # noqa: F811
+    with open_log(log_url) as log:
+        log.append(payloads(10))
+        consumer = log.consumer("model")
+        consumer.poll(limit=6)
+        consumer.commit(4)  # 5 and 6 delivered but not acknowledged, 7 to 10 not even delivered
+        assert log.trim(max_len=2) == 4
+        assert log.first_offset() == 5 and log.end_offset() == 10
+        assert [r.offset for r in log.read(0, limit=100)] == list(range(5, 11))
+        consumer.poll(limit=100)
+        consumer.commit(10)
+        assert log.trim(min_offset=8) == 3
+        assert log.first_offset() == 8
+        assert log.trim(max_len=0) == 2  # the last record always stays: it carries the end offset
+        assert (log.first_offset(), log.end_offset()) == (10, 10)
+        assert log.append(payloads(1)) == 11
+
+
+def test_retention_without_groups_keeps_the_newest(log_url):  # noqa: F811
+    with open_log(log_url) as log:
+        log.append(payloads(10))
+        assert log.trim(max_len=3) == 7
+        assert [r.offset for r in log.read(0, limit=100)] == [8, 9, 10]
+        assert [r.offset for r in log.tail(2)] == [9, 10]
+        assert log.trim(max_len=3) == 0
+
+
+def test_learner_applies_retention_and_still_restarts(log_url, tmp_path):  # noqa: F811
+    window = flights_between(load_flights(), "2013-01-02", "2013-01-03")
+    with open_log(log_url) as log:
+        replay(log, window)
+        end = log.end_offset()
+        with Learner(log, tmp_path / "store", retain=300, batch_size=200) as learner:
+            stopped = learner.run(until_offset=1000)
+        # The rule asks for the newest 300 of the log; the group acknowledged only up to the checkpoint.
+        assert log.first_offset() == stopped.offset + 1 < end - 300 + 1
+        with Learner(log, tmp_path / "store", retain=300) as learner:
+            state = learner.run(until_offset=end)
+        assert state.online.departures == state.online.arrivals == len(window)
+        assert log.first_offset() == end - 300 + 1
+
+
+def test_xautoclaim_takes_over_what_a_dead_consumer_left_pending(redis_url):  # noqa: F811
+    with open_log(f"{redis_url}?stream=claim-{uuid.uuid4().hex[:8]}") as log:
+        log.append(payloads(5))
+        dead = log.consumer("model", name="dead")
+        assert len(dead.poll(limit=5)) == 5  # delivered, never acknowledged: the consumer died
+        assert log.reclaim("model", "heir", min_idle_ms=3_600_000) == []  # not idle for an hour yet
+        claimed = log.reclaim("model", "heir", min_idle_ms=0)
+        assert [r.offset for r in claimed] == [1, 2, 3, 4, 5]
+        assert claimed[0].payload == payloads(1)[0]
+        owners = {c["name"].decode(): c["pending"] for c in log.client.xpending(log.stream, "model")["consumers"]}
+        assert owners == {"heir": 5}
+
+
+def test_a_consumer_seeking_clears_what_any_dead_consumer_left_pending(redis_url):  # noqa: F811
+    with open_log(f"{redis_url}?stream=seek-{uuid.uuid4().hex[:8]}") as log:
+        log.append(payloads(6))
+        log.consumer("model", name="old-host").poll(limit=6)
+        successor = log.consumer("model", name="new-host")  # seeks to the committed offset (0)
+        assert successor.reclaimed == 6
+        assert log.client.xpending(log.stream, "model")["pending"] == 0
+        assert [r.offset for r in successor.poll(limit=10)] == list(range(1, 7))
+
+
+def test_lag_is_read_from_the_server(redis_url):  # noqa: F811
+    with open_log(f"{redis_url}?stream=lag-{uuid.uuid4().hex[:8]}") as log:
+        log.append(payloads(10))
+        consumer = log.consumer("model")
+        consumer.poll(limit=6)
+        consumer.commit(4)
+        [group] = log.groups()
+        assert (group["name"], group["lag"], group["pending"]) == ("model", 4, 2)  # XINFO GROUPS
+        assert log.lag("model") == 6 == log.end_offset() - log.committed("model")
+
+
+@pytest.mark.slow
+def test_producer_learner_and_two_predictors_share_nothing_but_redis(redis_url, tmp_path):  # noqa: F811
+    """As on four machines: four empty working folders; every answer names a version on the model stream."""
+    url = f"{redis_url}?stream=apart-{uuid.uuid4().hex[:8]}"
+    machines = {name: tmp_path / name for name in ("producer", "learner", "predictor-1", "predictor-2")}
+    for folder in machines.values():
+        folder.mkdir()
+
+    def program(name: str, *options: str) -> list[str]:
+        return python_command("-m", f"architectures.streaming.{name}", "--log", url, *options)
+
+    learner = BackgroundProcess(
+        program("learner", "--store", "store", "--keep-models", "100000"), cwd=machines["learner"]
+    )
+    producer_options = ["--from", "2013-01-02", "--to", "2013-01-05", "--speed", str(86_400)]
+    producer = BackgroundProcess(program("producer", *producer_options), cwd=machines["producer"])
+    predictors: dict[str, subprocess.Popen] = {}
+    answers: dict[str, list[dict]] = {"predictor-1": [], "predictor-2": []}
+    try:
+        learner.start()
+        for name in answers:
+            predictors[name] = subprocess.Popen(
+                program("predictor"), cwd=machines[name], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+        wait_until(lambda: "started at offset" in learner.log(), 60, "the learner did not start")
+        producer.start()
+        with open_log(url) as log:
+
+            def ask_both() -> bool:
+                for name, process in predictors.items():
+                    process.stdin.write(json.dumps(PROBE) + "\n")
+                    process.stdin.flush()
+                    answers[name].append(json.loads(process.stdout.readline()))
+                done = not producer.running() and log.lag("learner") == 0
+                return done and all(a[-1].get("offset") == log.end_offset() for a in answers.values())
+
+            wait_until(ask_both, 120, "the predictors did not catch up with the stream")
+            end = log.end_offset()
+            with log.sibling(model_stream_name(log.stream)) as models:
+                on_stream = {
+                    (m.version, m.offset)
+                    for m in (PublishedModel.from_bytes(r.payload) for r in models.read(0, limit=100_000))
+                }
+    finally:
+        for process in predictors.values():
+            process.terminate()
+            process.wait(10)
+        producer.stop()
+        learner.stop()
+    assert producer.process.returncode == 0, producer.log()
+    served = {name: [(a["version"], a["offset"]) for a in found if "version" in a] for name, found in answers.items()}
+    for name, pairs in served.items():
+        assert pairs and set(pairs) <= on_stream, name  # every prediction names a published version
+        assert pairs[-1][1] == end and pairs == sorted(pairs), name  # newer and newer, up to the end
+    assert len(on_stream) >= 3
+    assert all(
+        answer.get("error", "").startswith("no model published yet")
+        for a in answers.values()
+        for answer in a
+        if "error" in answer
+    )
+    assert [p.name for p in machines["learner"].iterdir()] == ["store"]
+    assert all(not any(machines[name].iterdir()) for name in ("producer", "predictor-1", "predictor-2"))
