@@ -1,7 +1,7 @@
 """Words, core path, exercises and quiz questions of each notebook (the figures the instructor guide quotes).
 
     python tools/notebook_stats.py                       # every numbered notebook
-    python tools/notebook_stats.py notebooks/00_data_and_model.ipynb --timings cells.csv
+    python tools/notebook_stats.py --timings cells.csv --slow 5      # and the cells that ran 5 s or more
 
 Conventions (docs/authoring.md): the core path is everything before the first ``## Going deeper``
 heading, without the exercises, the quiz and the recap; words are those of the markdown cells, code
@@ -126,8 +126,8 @@ class Stats:
         )
 
 
-def stats(path: Path, cell_seconds: dict[str, float] | None = None) -> Stats:
-    """Count a notebook's words by part; add run times when given per-cell seconds (by cell id)."""
+def stats(path: Path, cell_seconds: dict[tuple[str, str], float] | None = None) -> Stats:
+    """Count a notebook's words by part; add run times when given per-cell seconds (see read_timings)."""
     notebook = nbformat.read(path, as_version=4)
     parts = part_of_each_cell(notebook)
     counts = [words(cell.source) if cell.cell_type == "markdown" else 0 for cell in notebook.cells]
@@ -142,16 +142,29 @@ def stats(path: Path, cell_seconds: dict[str, float] | None = None) -> Stats:
         core_code_cells=sum(c for c, part in zip(code, parts, strict=True) if part == "core"),
     )
     if cell_seconds is not None:
-        seconds = [cell_seconds.get(cell.get("id", ""), 0.0) for cell in notebook.cells]
+        seconds = [cell_seconds.get((path.name, cell.get("id", "")), 0.0) for cell in notebook.cells]
         result.core_seconds = sum(s for s, part in zip(seconds, parts, strict=True) if part == "core")
         result.total_seconds = sum(seconds)
     return result
 
 
-def read_timings(path: Path) -> dict[str, float]:
-    """Per-cell seconds by cell id, from a ``run_notebooks.py --timings`` CSV."""
+def read_timings(path: Path) -> dict[tuple[str, str], float]:
+    """Per-cell seconds by (notebook file name, cell id), from a ``run_notebooks.py --timings`` CSV."""
     with path.open(encoding="utf-8") as handle:
-        return {row["id"]: float(row["seconds"]) for row in csv.DictReader(handle)}
+        return {(row["notebook"], row["id"]): float(row["seconds"]) for row in csv.DictReader(handle)}
+
+
+def slow_cells(path: Path, timings: dict[tuple[str, str], float], threshold: float) -> list[str]:
+    """One line per code cell of ``path`` that ran ``threshold`` seconds or more."""
+    notebook = nbformat.read(path, as_version=4)
+    parts = part_of_each_cell(notebook)
+    lines = []
+    for index, (cell, part) in enumerate(zip(notebook.cells, parts, strict=True)):
+        seconds = timings.get((path.name, cell.get("id", "")), 0.0)
+        if cell.cell_type == "code" and seconds >= threshold:
+            first = cell.source.splitlines()[0][:60] if cell.source else ""
+            lines.append(f"  {path.name[:2]} cell {index:>2} ({cell.id}, {part}): {seconds:5.1f} s  {first}")
+    return lines
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -165,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(description="Words, core-path share, exercises and quiz of each notebook.")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
     parser.add_argument("--timings", type=Path, metavar="CSV", help="per-cell seconds from run_notebooks.py")
+    parser.add_argument("--slow", type=float, metavar="SECONDS", help="with --timings, list cells this slow or slower")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     missing = [str(path) for path in [*paths, *([args.timings] if args.timings else [])] if not path.is_file()]
@@ -182,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{s.name:28} {s.words:6} {s.core_words:6} {s.core_share:7.0%} {s.exercises:4} {s.quiz:5} "
             f"{core_min if core_min is not None else '-':>9} {all_min if all_min is not None else '-':>8}"
         )
+    if timings is not None and args.slow is not None:
+        print(f"\ncells that ran {args.slow:g} s or more:")
+        for path in paths:
+            print("\n".join(slow_cells(path, timings, args.slow)) or f"  {path.name[:2]} none")
     return 0
 
 
