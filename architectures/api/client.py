@@ -7,10 +7,16 @@ no model file. When the service moves to a new model version, this code does not
         answer = api.predict({"carrier": "UA", "origin": "EWR", "dest": "ORD",
                               "sched_dep": "2013-07-15T17:30:00", "distance": 719})
         answer.p_late, answer.model_version
+
+From a shell: ``python -m architectures.api.client --url http://127.0.0.1:8000 '{"carrier": "UA", …}'``
+prints P(late); a refused flight or an unreachable service is one line and a distinct exit code.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +28,11 @@ import orjson
 import pandas as pd
 
 MODEL = "flight-delay"
+EXIT_REFUSED = 3
+"""Exit code when the service refuses the flight (the message names the field)."""
+EXIT_UNREACHABLE = 4
+"""Exit code when no service answers at the URL."""
+EXAMPLE = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719}
 TEXT_FIELDS = ("carrier", "origin", "dest", "sched_dep")
 NUMBER_FIELDS = ("distance", "temp", "dewp", "humid", "wind_speed", "wind_gust", "precip", "pressure", "visib")
 
@@ -154,3 +165,33 @@ def columns(flights: pd.DataFrame) -> list[dict[str, Any]]:
         datatype = "BYTES" if name in TEXT_FIELDS else "FP64"
         tensors.append({"name": name, "shape": [len(data)], "datatype": datatype, "data": data})
     return tensors
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Score one flight (JSON) with the service at ``--url`` and print the answer."""
+    parser = argparse.ArgumentParser(prog="python -m architectures.api.client", description=__doc__.split("\n")[0])
+    parser.add_argument("flight", nargs="?", default=json.dumps(EXAMPLE), help="the flight, as a JSON object")
+    parser.add_argument("--url", default="http://127.0.0.1:8000", help="the model API (default: %(default)s)")
+    parser.add_argument("--version", help="pin a model version (number or alias)")
+    args = parser.parse_args(argv)
+    try:
+        flight = json.loads(args.flight)
+    except json.JSONDecodeError as error:
+        parser.error(f"flight: not JSON ({error})")
+    if not isinstance(flight, dict):
+        parser.error("flight: must be a JSON object of field to value")
+    try:
+        with FlightDelayClient(args.url, version=args.version) as api:
+            answer = api.predict(flight)
+    except ApiError as error:
+        print(f"refused (HTTP {error.status}): {error.detail}", file=sys.stderr)
+        return EXIT_REFUSED
+    except httpx.TransportError as error:
+        print(f"no model API answers at {args.url} ({type(error).__name__}): start it first", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    print(f"P(late) = {answer.p_late:.3f} (model version {answer.model_version}, request {answer.request_id})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,16 +5,26 @@ and reads the answer, as fast as the service answers. Used by the notebook and t
 
     load = hammer("http://127.0.0.1:8000", "/v2/models/flight-delay/predict", body, connections=8, seconds=2)
     load.per_second, load.failed
+
+From a shell: ``python -m architectures.api.load --url http://127.0.0.1:8000 --seconds 2``.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import socket
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+EXIT_UNREACHABLE = 4
+"""Exit code when no service answers at the URL."""
+PREDICT = "/v2/models/flight-delay/predict"
+FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719}
 
 
 @dataclass(frozen=True)
@@ -79,3 +89,28 @@ async def _connection(host: str, port: int, request: bytes, deadline: float) -> 
     finally:
         writer.close()
     return ok, bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the service at ``--url`` with one flight and print what it achieved."""
+    parser = argparse.ArgumentParser(prog="python -m architectures.api.load", description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000", help="the model API (default: %(default)s)")
+    parser.add_argument("--path", default=PREDICT, help="the endpoint (default: %(default)s)")
+    parser.add_argument("--connections", type=int, default=8, help="keep-alive connections (default: %(default)s)")
+    parser.add_argument("--seconds", type=float, default=2.0, help="how long (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if args.connections < 1 or args.seconds <= 0:
+        parser.error("--connections must be at least 1 and --seconds positive")
+    try:
+        load = hammer(
+            args.url, args.path, json.dumps(FLIGHT).encode(), connections=args.connections, seconds=args.seconds
+        )
+    except OSError as error:
+        print(f"no model API answers at {args.url} ({error.strerror or error}): start it first", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    print(load)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,6 +4,9 @@ Run it (one command, from the project root; ``architectures.api.command.uvicorn_
 
     uvicorn architectures.api.service:app --host 127.0.0.1 --port 8000 --loop uvloop --http httptools
 
+or ``python -m architectures.api.service [--port 8000] [--workers 1]``, which first checks that the
+registry has a production model (on a fresh clone it says what to do, and exits with code 3).
+
 It speaks the Open Inference Protocol v2 (REST), as KServe, MLServer and Triton do, so their clients
 (``tritonclient``, KServe's) work unchanged; routers by concern:
 
@@ -23,22 +26,27 @@ updates every worker process without a restart and without touching a client.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from architectures.api.auth import configured_token
+from architectures.api.command import DEFAULT_HOST, uvicorn_command
 from architectures.api.errors import add_error_handlers
 from architectures.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from architectures.api.model_server import ModelServer, ReloadError
+from architectures.api.model_server import NO_MODEL, ModelServer, ReloadError
 from architectures.api.routers import admin, health, inference, models
-from shared.registry import Registry
+from shared.registry import ModelNotFoundError, Registry
 
+EXIT_NO_MODEL = 3
+"""Exit code of ``python -m architectures.api.service`` when the registry has no production model."""
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Largest request body accepted (413 beyond): about 50,000 flights in one batch request."""
 log = logging.getLogger("architectures.api")
@@ -130,3 +138,28 @@ async def watch_alias(server: ModelServer, seconds: float) -> None:
 
 app = create_app()
 """The app uvicorn serves (``uvicorn architectures.api.service:app``); nothing loads until it starts."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check the registry, then run the service in this process's place (``uvicorn``)."""
+    parser = argparse.ArgumentParser(prog="python -m architectures.api.service", description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default: %(default)s)")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s, this machine only)"
+    )
+    args = parser.parse_args(argv)
+    if not 0 < args.port < 65536 or args.workers < 1:
+        parser.error("--port must be 1–65535 and --workers at least 1")
+    try:
+        Registry().resolve("production")
+    except (ModelNotFoundError, ValueError, OSError):
+        print(f"model API: {NO_MODEL}", file=sys.stderr)
+        return EXIT_NO_MODEL
+    command = uvicorn_command(args.port, args.workers, args.host)
+    os.execv(command[0], command)
+    return 0  # (never reached: the process became uvicorn)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,17 +6,20 @@ for the probability, and saves the page.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from architectures.embedded.browser import chromium_page, enter_flight, streamlit_command
+from architectures.embedded.browser import CHROMIUM, chromium_page, enter_flight, streamlit_command
 from shared.model import ensure_model
 from shared.paths import PROJECT_ROOT
 from shared.processes import BackgroundProcess, free_port
 
 DEFAULT_OUT = PROJECT_ROOT / "docs" / "images" / "embedded_app.png"
+EXIT_NO_BROWSER = 5
+"""Exit code when Chromium is not installed."""
 
 
 async def capture(url: str, out: Path) -> None:
@@ -38,5 +41,22 @@ def main(out: Path = DEFAULT_OUT) -> None:
     print(f"saved {out} ({out.stat().st_size / 1024:.0f} KB)")
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m architectures.embedded.screenshot", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "out", nargs="?", type=Path, default=DEFAULT_OUT, help="PNG file to write (default: %(default)s)"
+    )
+    args = parser.parse_args(argv)
+    if args.out.suffix.lower() != ".png":
+        parser.error(f"out: must be a .png file, got {args.out}")
+    return args
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT)
+    arguments = parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"screenshot: needs Chromium at {CHROMIUM} (Debian: apt-get install chromium)", file=sys.stderr)
+        sys.exit(EXIT_NO_BROWSER)
+    main(arguments.out)
