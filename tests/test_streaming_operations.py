@@ -7,21 +7,17 @@ a producer, a learner and two predictors in separate folders sharing nothing but
 
 from __future__ import annotations
 
-import json
-import subprocess
 import uuid
 
 import pytest
 from test_streaming_log import log_url, payloads, redis_url  # noqa: F401  (fixtures)
 
+from architectures.streaming.apart import run_apart
 from architectures.streaming.events import flights_between
 from architectures.streaming.learner import Learner
 from architectures.streaming.log import open_log
-from architectures.streaming.predictor import PROBE
 from architectures.streaming.producer import replay
-from architectures.streaming.published import PublishedModel, model_stream_name
 from shared.data import load_flights
-from shared.processes import BackgroundProcess, python_command, wait_until
 
 
 def test_retention_never_drops_what_a_group_has_not_acknowledged(log_url):  # noqa: F811
@@ -104,62 +100,13 @@ def test_lag_is_read_from_the_server(redis_url):  # noqa: F811
 def test_producer_learner_and_two_predictors_share_nothing_but_redis(redis_url, tmp_path):  # noqa: F811
     """As on four machines: four empty working folders; every answer names a version on the model stream."""
     url = f"{redis_url}?stream=apart-{uuid.uuid4().hex[:8]}"
-    machines = {name: tmp_path / name for name in ("producer", "learner", "predictor-1", "predictor-2")}
-    for folder in machines.values():
-        folder.mkdir()
-
-    def program(name: str, *options: str) -> list[str]:
-        return python_command("-m", f"architectures.streaming.{name}", "--log", url, *options)
-
-    learner = BackgroundProcess(
-        program("learner", "--store", "store", "--keep-models", "100000"), cwd=machines["learner"]
-    )
     producer_options = ["--from", "2013-01-02", "--to", "2013-01-05", "--speed", str(86_400)]
-    producer = BackgroundProcess(program("producer", *producer_options), cwd=machines["producer"])
-    predictors: dict[str, subprocess.Popen] = {}
-    answers: dict[str, list[dict]] = {"predictor-1": [], "predictor-2": []}
-    try:
-        learner.start()
-        for name in answers:
-            predictors[name] = subprocess.Popen(
-                program("predictor"), cwd=machines[name], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-            )
-        wait_until(lambda: "started at offset" in learner.log(), 60, "the learner did not start")
-        producer.start()
-        with open_log(url) as log:
-
-            def ask_both() -> bool:
-                for name, process in predictors.items():
-                    process.stdin.write(json.dumps(PROBE) + "\n")
-                    process.stdin.flush()
-                    answers[name].append(json.loads(process.stdout.readline()))
-                done = not producer.running() and log.lag("learner") == 0
-                return done and all(a[-1].get("offset") == log.end_offset() for a in answers.values())
-
-            wait_until(ask_both, 120, "the predictors did not catch up with the stream")
-            end = log.end_offset()
-            with log.sibling(model_stream_name(log.stream)) as models:
-                on_stream = {
-                    (m.version, m.offset)
-                    for m in (PublishedModel.from_bytes(r.payload) for r in models.read(0, limit=100_000))
-                }
-    finally:
-        for process in predictors.values():
-            process.terminate()
-            process.wait(10)
-        producer.stop()
-        learner.stop()
-    assert producer.process.returncode == 0, producer.log()
-    served = {name: [(a["version"], a["offset"]) for a in found if "version" in a] for name, found in answers.items()}
-    for name, pairs in served.items():
-        assert pairs and set(pairs) <= on_stream, name  # every prediction names a published version
-        assert pairs[-1][1] == end and pairs == sorted(pairs), name  # newer and newer, up to the end
-    assert len(on_stream) >= 3
-    assert all(
-        answer.get("error", "").startswith("no model published yet")
-        for a in answers.values()
-        for answer in a
-        if "error" in answer
-    )
-    assert [p.name for p in machines["learner"].iterdir()] == ["store"]
-    assert all(not any(machines[name].iterdir()) for name in ("producer", "predictor-1", "predictor-2"))
+    run = run_apart(url, tmp_path, producer_options, ["--keep-models", "100000"])
+    for name, answers in run.answers.items():
+        served = [(answer["version"], answer["offset"]) for answer in answers if "version" in answer]
+        assert served and set(served) <= run.published, name  # every prediction names a published version
+        assert served[-1][1] == run.end and served == sorted(served), name  # newer and newer, up to the end
+        errors = {answer["error"] for answer in answers if "error" in answer}
+        assert all(error.startswith("no model published yet") for error in errors), errors
+    assert len(run.published) >= 3
+    assert run.files == {"producer": [], "learner": ["store"], "predictor-1": [], "predictor-2": []}
