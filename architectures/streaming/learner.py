@@ -341,7 +341,9 @@ def _flush(handle, durable: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], usage="%(prog)s --log URL --store FOLDER [options]"
+    )
     parser.add_argument("--log", required=True, type=log_url, help="sqlite:///path.db, a path, or redis://host:port/0")
     parser.add_argument("--store", required=True, help="the learner's private folder (checkpoint, outputs)")
     parser.add_argument("--group", default=GROUP, help="consumer group name (default: %(default)s)")
