@@ -19,27 +19,31 @@ import orjson
 from architectures.api.client import FlightDelayClient
 from architectures.api.command import uvicorn_command
 from architectures.api.load import Load, hammer
+from benchmarks.figures import Figure, at_least, at_most, figures_for
 from benchmarks.series import cli
 from shared.data import load_flights, split_by_time
-from shared.evaluate import measure_latency
+from shared.evaluate import measure_latency, measure_throughput
 from shared.model import ensure_model
 from shared.predict import Predictor
-from shared.processes import BackgroundProcess, free_port, rss_mb
+from shared.processes import BackgroundProcess, free_port, memory_mb
 from shared.registry import Registry
 
 FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719.0}
 PREDICT = "/v2/models/flight-delay/predict"
 BASE = ["carrier", "origin", "dest", "sched_dep", "distance"]
+P50_GOAL = at_most(1.0)
+"""ms, one prediction over loopback HTTP."""
+REQUESTS_GOAL = at_least(1000)
+BATCH_ROWS_GOAL = at_least(100_000)
+NO_FAILURE = at_most(0)
+SWITCHED = at_least(1)
+figure = figures_for("api")
 
 
 def start(workers: int) -> tuple[BackgroundProcess, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     return BackgroundProcess(uvicorn_command(port, workers), health_url=f"{url}/v2/health/ready").start(), url
-
-
-def row(metric: str, value: float, unit: str, goal: str | None = None, meets: bool | None = None) -> dict:
-    return {"architecture": "api", "metric": metric, "value": value, "unit": unit, "goal": goal, "meets": meets}
 
 
 def batch_of_known_flights(predictor: Predictor, rows: int):
@@ -70,22 +74,18 @@ def load_during_update(url: str, seconds: float) -> tuple[Load, bool]:
     return outcome["load"], switched
 
 
-def measure(quick: bool = False) -> list[dict]:
-    """Every figure, as rows (see the series' benchmark convention)."""
+def measure(quick: bool = False) -> list[Figure]:
+    """Every figure, as records (see ``benchmarks.figures``)."""
     calls, seconds, batch_rows, batch_repeat = (300, 0.75, 5_000, 2) if quick else (3_000, 3.0, 10_000, 10)
     ensure_model("reference", verbose=False)
     embedded = Predictor.from_registry("production", backend="onnx", strict=True)
     flights = batch_of_known_flights(embedded, batch_rows)
-    results = []
 
     one = measure_latency(lambda: embedded.predict_one(FLIGHT), calls=calls, warmup=50)
-    start_time = time.perf_counter()
-    for _ in range(batch_repeat):
-        embedded.predict_many(flights)
-    embedded_rows = batch_rows * batch_repeat / (time.perf_counter() - start_time)
-    results += [
-        row("embedded single prediction p50", one.p50_us / 1000, "ms"),
-        row("embedded rows/s (predict_many)", embedded_rows, "rows/s"),
+    embedded_rows = measure_throughput(lambda: embedded.predict_many(flights), batch_rows, batch_repeat)
+    results = [
+        figure("api_embedded_p50_ms", "embedded single prediction p50", one.p50_us / 1000, "ms"),
+        figure("api_embedded_rows_per_s", "embedded rows/s (predict_many)", embedded_rows, "rows/s"),
     ]
 
     process, url = start(workers=1)
@@ -93,32 +93,35 @@ def measure(quick: bool = False) -> list[dict]:
         with FlightDelayClient(url) as api:
             latency = measure_latency(lambda: api.predict(FLIGHT), calls=calls, warmup=100)
             api.predict_many(flights.iloc[:100])
-            start_time = time.perf_counter()
-            for _ in range(batch_repeat):
-                api.predict_many(flights)
-            api_rows = batch_rows * batch_repeat / (time.perf_counter() - start_time)
+            api_rows = measure_throughput(lambda: api.predict_many(flights), batch_rows, batch_repeat)
         load = hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=8, seconds=seconds)
-        memory = rss_mb(process.pid)
+        memory = memory_mb(process.pid)
         update, switched = load_during_update(url, seconds)
     finally:
         process.stop()
-    p50_ms = latency.p50_us / 1000
     results += [
-        row("API single prediction p50 (loopback)", p50_ms, "ms", "<= 1 ms", p50_ms <= 1.0),
-        row("API single prediction p99 (loopback)", latency.p99_us / 1000, "ms"),
-        row("API req/s, 1 worker", load.per_second, "req/s", ">= 1,000", load.per_second >= 1000 and not load.failed),
-        row(
-            f"API rows/s, batch endpoint ({batch_rows:,} rows/request)", api_rows, "rows/s", ">= 100k", api_rows >= 1e5
+        figure("api_p50_ms", "API single prediction p50 (loopback)", latency.p50_us / 1000, "ms", P50_GOAL),
+        figure("api_p99_ms", "API single prediction p99 (loopback)", latency.p99_us / 1000, "ms"),
+        figure("api_requests_per_s", "API req/s, 1 worker", load.per_second, "req/s", REQUESTS_GOAL),
+        figure("api_failed_under_load", "API failed requests under that load", load.failed, "requests", NO_FAILURE),
+        figure(
+            "api_batch_rows_per_s",
+            f"API rows/s, batch endpoint ({batch_rows:,} rows/request)",
+            api_rows,
+            "rows/s",
+            BATCH_ROWS_GOAL,
         ),
-        row(
+        figure(
+            "api_failed_during_update",
             "API failed requests while production moves to a new version",
             update.failed,
             "requests",
-            "0, and the new version answers",
-            switched and not update.failed,
+            NO_FAILURE,
         ),
-        row(f"API requests served during that update ({update.requests:,})", update.per_second, "req/s"),
-        row("API service memory (RSS, 1 worker)", memory, "MB"),
+        figure("api_update_switched", "the new version answers after the update (1: yes)", switched, "", SWITCHED),
+        figure("api_requests_during_update", "API requests served during that update", update.requests, "requests"),
+        figure("api_update_requests_per_s", "API req/s during that update", update.per_second, "req/s"),
+        figure("api_memory_mb", "API service memory (PSS of the process tree, 1 worker)", memory, "MB"),
     ]
 
     process, url = start(workers=2)
@@ -126,7 +129,7 @@ def measure(quick: bool = False) -> list[dict]:
         load2 = hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=8, seconds=seconds)
     finally:
         process.stop()
-    results.append(row("API req/s, 2 workers", load2.per_second, "req/s"))
+    results.append(figure("api_requests_per_s_2_workers", "API req/s, 2 workers", load2.per_second, "req/s"))
     return results
 
 

@@ -4,8 +4,10 @@
 
 Figures (same model version, same flights):
 - the batch path: read a landing parquet of ~2 M flights, validate every row, score, write the
-  predictions and the quarantine to parquet (atomically), in rows/s; goal >= 1 M rows/s;
-- the raw vectorized ONNX predict on the same rows (no validation, no I/O);
+  predictions and the quarantine to parquet (atomically), in rows/s, as the job does it (reading,
+  checking and scoring, and writing overlap); goal >= 1 M rows/s;
+- the raw vectorized ONNX predict on the same rows (no validation, no I/O), and the batch path's rate
+  as a share of it (goal >= 80 %: the job keeps up with its own model);
 - the nightly job on one real day (~1,000 flights), end to end except the warehouse load;
 - one flight at a time through ``Predictor.predict_one`` (validation included), the embedded loop.
 """
@@ -14,11 +16,13 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from architectures.batch import job
+from benchmarks.figures import Figure, at_least, figures_for
 from benchmarks.series import cli
 from shared.data import load_flights
 from shared.evaluate import measure_throughput
@@ -26,8 +30,11 @@ from shared.model import ensure_model
 from shared.predict import Predictor
 from shared.processes import python_command, run_measured
 
-ARCHITECTURE = "batch"
-GOAL_ROWS_PER_S = 1_000_000
+ROWS_GOAL = at_least(1_000_000)
+"""rows/s read, validated, scored and written."""
+SHARE_OF_PREDICT_GOAL = at_least(0.8)
+"""The batch path's rate over the model's own (predict only), measured in the same run."""
+figure = figures_for("batch")
 
 
 def replicated_schedule(copies: int) -> pd.DataFrame:
@@ -37,11 +44,13 @@ def replicated_schedule(copies: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def measure(quick: bool = False) -> list[dict]:
-    """The figures as rows for the series-wide benchmark."""
+def measure(quick: bool = False) -> list[Figure]:
+    """The figures as records for the series-wide benchmark."""
     entry = ensure_model("reference", verbose=False)
-    predictor = Predictor.from_registry(entry.version, backend="onnx")
-    copies, repeat, single_calls = (3, 1, 5_000) if quick else (6, 3, 20_000)
+    predictor = Predictor.from_registry(entry.version, backend="onnx")  # ONNX Runtime's default: every core
+    root = _registry_root(predictor)
+    job_predictor = job.load_predictor(entry.version, root)  # the job's: the model on one core
+    copies, repeat, single_calls = (3, 3, 5_000) if quick else (6, 5, 20_000)
     schedule = replicated_schedule(copies)
     rows = len(schedule)
     day = "2013-07-02"
@@ -51,20 +60,18 @@ def measure(quick: bool = False) -> list[dict]:
         landing = job.landing_path(out, day)
         job.write_parquet_atomic(schedule, landing)
 
-        def batch() -> None:
-            frame = pd.read_parquet(landing)
-            predictions, quarantine = job.score_frame(frame, predictor, day, "bench", check_date=False)
-            job.write_parquet_atomic(predictions, job.partition(out, "predictions", day))
-            job.write_parquet_atomic(quarantine, job.partition(out, "quarantine", day))
-
-        batch_rate = measure_throughput(batch, rows, repeat)
         frame = pd.read_parquet(landing)
-        predictor.predict_valid(frame.iloc[:1000])
-        vector_rate = measure_throughput(lambda: job.predict_in_chunks(predictor, frame), rows, repeat)
+        paths = {
+            "all cores": lambda: job.predict_in_chunks(predictor, frame),
+            "one core": lambda: job.predict_in_chunks(job_predictor, frame),
+            "job": lambda: job.score_file(landing, job_predictor, day, "bench", out, check_date=False),
+        }
+        rates = interleaved(paths, rows, repeat)
+        vector_rate = max(rates["all cores"], rates["one core"])
+        batch_rate = rates["job"]
 
         nightly_out = out / "nightly"
         job.collect(day, nightly_out)
-        root = _registry_root(predictor)
         nightly_rows = job.score_day(day, nightly_out, entry.version, root).rows_in  # warm: predictor cached
         nightly_rate = measure_throughput(
             lambda: job.score_day(day, nightly_out, entry.version, root), nightly_rows, max(repeat, 3)
@@ -79,35 +86,53 @@ def measure(quick: bool = False) -> list[dict]:
     single_seconds = (time.perf_counter() - start) / len(records)
     single_rate = 1 / single_seconds
 
-    def row(metric: str, value: float, unit: str, goal: str = "", meets: bool | None = None) -> dict:
-        return {
-            "architecture": ARCHITECTURE,
-            "metric": metric,
-            "value": value,
-            "unit": unit,
-            "goal": goal,
-            "meets": meets,
-        }
-
     with tempfile.TemporaryDirectory(prefix="bench-batch-job-") as tmp:
-        job_seconds, job_peak = run_measured(
-            python_command("-m", "architectures.batch.job", "--date", day, "--out", tmp)
-        )
+        run = run_measured(python_command("-m", "architectures.batch.job", "--date", day, "--out", tmp))
     return [
-        row("nightly job process, start to exit (one day)", job_seconds, "s"),
-        row("nightly job process peak memory (RSS)", job_peak, "MB"),
-        row(
+        figure("batch_job_seconds", "nightly job process, start to exit (one day)", run.seconds, "s"),
+        figure("batch_memory_mb", "nightly job process peak memory (kernel peak RSS, ru_maxrss)", run.peak_mb, "MB"),
+        figure(
+            "batch_rows_per_s",
             f"batch: read + validate + score + write parquet ({rows:,} rows)",
             batch_rate,
             "rows/s",
-            f">= {GOAL_ROWS_PER_S:,} rows/s",
-            batch_rate >= GOAL_ROWS_PER_S,
+            ROWS_GOAL,
         ),
-        row(f"vectorized ONNX predict only ({rows:,} rows)", vector_rate, "rows/s"),
-        row(f"nightly job, one day ({nightly_rows:,} rows, excl. warehouse)", nightly_rate, "rows/s"),
-        row("one at a time: predict_one loop (embedded)", single_rate, "rows/s"),
-        row("batch job vs one at a time", batch_rate / single_rate, "×"),
+        figure(
+            "batch_predict_rows_per_s",
+            f"vectorized ONNX predict only, the faster of all cores and one core ({rows:,} rows)",
+            vector_rate,
+            "rows/s",
+        ),
+        figure("batch_predict_all_cores_rows_per_s", "predict only, ONNX on every core", rates["all cores"], "rows/s"),
+        figure("batch_predict_one_core_rows_per_s", "predict only, ONNX on one core", rates["one core"], "rows/s"),
+        figure(
+            "batch_share_of_predict",
+            "batch path rate / predict-only rate (same run)",
+            batch_rate / vector_rate,
+            "×",
+            SHARE_OF_PREDICT_GOAL,
+        ),
+        figure(
+            "batch_nightly_rows_per_s",
+            f"nightly job, one day ({nightly_rows:,} rows, excl. warehouse)",
+            nightly_rate,
+            "rows/s",
+        ),
+        figure("batch_one_at_a_time_rows_per_s", "one at a time: predict_one loop (embedded)", single_rate, "rows/s"),
+        figure("batch_vs_one_at_a_time", "batch job vs one at a time", batch_rate / single_rate, "×"),
     ]
+
+
+def interleaved(paths: dict[str, Callable[[], object]], rows: int, repeat: int) -> dict[str, float]:
+    """Best rows/s of each path, the paths taking turns ``repeat`` times (a busy moment hits all alike)."""
+    best = dict.fromkeys(paths, 0.0)
+    for path in paths.values():
+        path()  # warm up: first calls allocate
+    for _ in range(repeat):
+        for name, path in paths.items():
+            best[name] = max(best[name], measure_throughput(path, rows, repeat=1))
+    return best
 
 
 def _registry_root(predictor: Predictor) -> str:

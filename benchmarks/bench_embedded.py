@@ -20,29 +20,24 @@ from pathlib import Path
 import pandas as pd
 
 from architectures.embedded.browser import CHROMIUM, chromium_page, read_prediction, streamlit_command
+from benchmarks.bench_inference import ONNX_P50_GOAL
+from benchmarks.figures import Figure, at_least, at_most, figures_for
 from benchmarks.series import cli
 from shared.evaluate import measure_latency
 from shared.model import ensure_model, predict_proba
 from shared.predict import Predictor
-from shared.processes import BackgroundProcess, free_port, rss_mb
+from shared.processes import BackgroundProcess, free_port, memory_mb
 from shared.registry import Registry
 
-ARCHITECTURE = "embedded"
 RECORD = {"carrier": "B6", "origin": "JFK", "dest": "BOS", "sched_dep": datetime(2013, 12, 24, 18, 30), "distance": 187}
+P99_GOAL = at_most(1000)
+SPEEDUP_GOAL = at_least(100)
+COLD_START_GOAL = at_most(5)
+FIRST_ANSWER_GOAL = at_most(10)
+figure = figures_for("embedded")
 
 
-def row(metric: str, value: float, unit: str, goal: str, meets: bool | None) -> dict:
-    return {
-        "architecture": ARCHITECTURE,
-        "metric": metric,
-        "value": round(value, 2),
-        "unit": unit,
-        "goal": goal,
-        "meets": meets,
-    }
-
-
-def prediction_rows(quick: bool) -> list[dict]:
+def prediction_figures(quick: bool) -> list[Figure]:
     """One prediction in-process: the pipeline on a 1-row DataFrame vs the ONNX fast path."""
     _, pipeline = Registry().load_pipeline("production")
     fast = Predictor.from_registry("production", strict=True)
@@ -50,11 +45,11 @@ def prediction_rows(quick: bool) -> list[dict]:
     quickest = measure_latency(lambda: fast.predict_one(RECORD), calls=2000 if quick else 20000)
     ratio = naive.p50_us / quickest.p50_us
     return [
-        row("single prediction p50, pipeline (1-row DataFrame)", naive.p50_us, "µs", "reference", None),
-        row("single prediction p99, pipeline (1-row DataFrame)", naive.p99_us, "µs", "reference", None),
-        row("single prediction p50, ONNX fast path", quickest.p50_us, "µs", "<= 50 µs", quickest.p50_us <= 50),
-        row("single prediction p99, ONNX fast path", quickest.p99_us, "µs", "<= 1000 µs", quickest.p99_us <= 1000),
-        row("fast path speed-up at p50 (pipeline / ONNX)", ratio, "×", ">= 100×", ratio >= 100),
+        figure("embedded_pipeline_p50_us", "single prediction p50, pipeline (1-row DataFrame)", naive.p50_us, "µs"),
+        figure("embedded_pipeline_p99_us", "single prediction p99, pipeline (1-row DataFrame)", naive.p99_us, "µs"),
+        figure("embedded_p50_us", "single prediction p50, ONNX fast path", quickest.p50_us, "µs", ONNX_P50_GOAL),
+        figure("embedded_p99_us", "single prediction p99, ONNX fast path", quickest.p99_us, "µs", P99_GOAL),
+        figure("embedded_speedup", "fast path speed-up at p50 (pipeline / ONNX)", ratio, "×", SPEEDUP_GOAL),
     ]
 
 
@@ -67,7 +62,7 @@ async def first_prediction_seconds(url: str) -> float:
         return time.perf_counter() - started
 
 
-def cold_start_rows(quick: bool) -> list[dict]:
+def cold_start_figures(quick: bool) -> list[Figure]:
     """``streamlit run`` to healthy, to the first probability in a browser, and one loopback HTTP hop."""
     healthy, first, hops, memory = [], [], [], []
     for _ in range(1 if quick else 3):
@@ -79,7 +74,7 @@ def cold_start_rows(quick: bool) -> list[dict]:
             healthy.append(app.startup_seconds)
             if Path(CHROMIUM).exists():
                 first.append(app.startup_seconds + asyncio.run(first_prediction_seconds(url)))
-            memory.append(rss_mb(app.pid))
+            memory.append(memory_mb(app.pid))
             connection = http.client.HTTPConnection("127.0.0.1", port)
 
             def health_check(connection=connection) -> bytes:
@@ -88,38 +83,40 @@ def cold_start_rows(quick: bool) -> list[dict]:
 
             hops.append(measure_latency(health_check, calls=200 if quick else 1000).p50_us)
             connection.close()
-    rows = [
-        row(
-            "loopback HTTP round trip p50 (what any network hop adds)", statistics.median(hops), "µs", "reference", None
+    loaded = "after a prediction in a browser" if first else "without a session: model not loaded yet"
+    figures = [
+        figure(
+            "embedded_loopback_p50_us",
+            "loopback HTTP round trip p50 (what any network hop adds)",
+            statistics.median(hops),
+            "µs",
         ),
-        row(
+        figure(
+            "embedded_restart_s",
             "app cold start: streamlit run to healthy",
             statistics.median(healthy),
             "s",
-            "<= 5 s",
-            statistics.median(healthy) <= 5,
+            COLD_START_GOAL,
         ),
+        figure("embedded_memory_mb", f"app process memory (PSS, {loaded})", statistics.median(memory), "MB"),
     ]
-    loaded = "after a prediction in a browser" if first else "without a session: model not loaded yet"
-    rows.append(row(f"app process memory (RSS, {loaded})", statistics.median(memory), "MB", "reference", None))
     if first:
-        seconds = statistics.median(first)
-        rows.append(
-            row(
+        figures.append(
+            figure(
+                "embedded_first_answer_s",
                 "app cold start: streamlit run to first probability in a browser",
-                seconds,
+                statistics.median(first),
                 "s",
-                "<= 10 s",
-                seconds <= 10,
+                FIRST_ANSWER_GOAL,
             )
         )
-    return rows
+    return figures
 
 
-def measure(quick: bool = False) -> list[dict]:
-    """Every figure of the embedded architecture, as rows the series-wide benchmark can combine."""
+def measure(quick: bool = False) -> list[Figure]:
+    """Every figure of the embedded architecture, as records the series-wide benchmark can combine."""
     ensure_model("reference", verbose=False)
-    return prediction_rows(quick) + cold_start_rows(quick)
+    return prediction_figures(quick) + cold_start_figures(quick)
 
 
 if __name__ == "__main__":

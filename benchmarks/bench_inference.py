@@ -13,6 +13,7 @@ import tempfile
 
 import pandas as pd
 
+from benchmarks.figures import Figure, at_least, at_most, figures_for
 from benchmarks.series import cli
 from shared import features, model
 from shared.data import load_flights, split_by_time
@@ -20,17 +21,22 @@ from shared.evaluate import measure_latency, measure_throughput
 from shared.predict import Predictor
 from shared.registry import Registry
 
-ARCHITECTURE = "inference"
+ONNX_P50_GOAL = at_most(50)
+"""µs: one prediction through the ONNX fast path (the embedded app's path, measured again in bench_embedded)."""
+SPEEDUP_GOAL = at_least(80)
+ROWS_GOAL = at_least(1_000_000)
+figure = figures_for("inference")
 
 
-def _row(metric: str, value: float, unit: str, goal: str | None = None, meets: bool | None = None) -> dict:
-    return {"architecture": ARCHITECTURE, "metric": metric, "value": value, "unit": unit, "goal": goal, "meets": meets}
-
-
-def measure(quick: bool = False) -> list[dict]:
-    """Measure every inference path; return one row per figure."""
+def measure(quick: bool = False) -> list[Figure]:
+    """Measure every inference path; return one record per figure."""
     calls, rows = (300, 200_000) if quick else (3000, 1_000_000)
-    registry = Registry(os.environ.get("SHIPPING_MODELS_HOME") or tempfile.mkdtemp(prefix="bench-registry-"))
+    with tempfile.TemporaryDirectory(prefix="bench-registry-") as scratch:
+        registry = Registry(os.environ.get("SHIPPING_MODELS_HOME") or scratch)
+        return _measure(registry, calls, rows)
+
+
+def _measure(registry: Registry, calls: int, rows: int) -> list[Figure]:
     model.ensure_model("reference", registry, verbose=False)
     onnx = Predictor.from_registry(registry=registry, backend="onnx")
     sklearn = Predictor.from_registry(registry=registry, backend="sklearn")
@@ -48,15 +54,15 @@ def measure(quick: bool = False) -> list[dict]:
     sklearn_rows = measure_throughput(lambda: sklearn.predict_valid(many), rows, repeat=2)
     onnx_rows = measure_throughput(lambda: onnx.predict_valid(many), rows, repeat=3)
     return [
-        _row("pipeline, 1-row DataFrame p50", naive.p50_us, "µs"),
-        _row("pipeline, 1-row DataFrame p99", naive.p99_us, "µs"),
-        _row("predictor sklearn, 1 row p50", via_sklearn.p50_us, "µs"),
-        _row("predictor sklearn, 1 row p99", via_sklearn.p99_us, "µs"),
-        _row("predictor onnx, 1 row p50", via_onnx.p50_us, "µs", "<= 50 µs", via_onnx.p50_us <= 50),
-        _row("predictor onnx, 1 row p99", via_onnx.p99_us, "µs"),
-        _row("onnx speed-up over 1-row pipeline (p50)", speedup, "×", ">= 80×", speedup >= 80),
-        _row("predictor sklearn, many rows", sklearn_rows, "rows/s"),
-        _row("predictor onnx, many rows", onnx_rows, "rows/s", ">= 1,000,000 rows/s", onnx_rows >= 1_000_000),
+        figure("inference_pipeline_p50_us", "pipeline, 1-row DataFrame p50", naive.p50_us, "µs"),
+        figure("inference_pipeline_p99_us", "pipeline, 1-row DataFrame p99", naive.p99_us, "µs"),
+        figure("inference_sklearn_p50_us", "predictor sklearn, 1 row p50", via_sklearn.p50_us, "µs"),
+        figure("inference_sklearn_p99_us", "predictor sklearn, 1 row p99", via_sklearn.p99_us, "µs"),
+        figure("inference_onnx_p50_us", "predictor onnx, 1 row p50", via_onnx.p50_us, "µs", ONNX_P50_GOAL),
+        figure("inference_onnx_p99_us", "predictor onnx, 1 row p99", via_onnx.p99_us, "µs"),
+        figure("inference_onnx_speedup", "onnx speed-up over 1-row pipeline (p50)", speedup, "×", SPEEDUP_GOAL),
+        figure("inference_sklearn_rows_per_s", "predictor sklearn, many rows", sklearn_rows, "rows/s"),
+        figure("inference_onnx_rows_per_s", "predictor onnx, many rows", onnx_rows, "rows/s", ROWS_GOAL),
     ]
 
 

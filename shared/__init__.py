@@ -1,8 +1,21 @@
 """Shipping Models: the small package every notebook and program of the series imports.
 
-Modules: ``data`` (the prepared flights), ``features`` (the one feature preparation), ``model`` (train and
-register), ``registry`` (versioned model store), ``schema`` (input validation), ``predict`` (one predictor,
-two backends), ``evaluate`` (metrics and timing), ``processes`` (run and stop real background processes).
+Modules:
+
+- ``paths``: where the dataset and the model registry live;
+- ``data``: the prepared flights and airports, and the time split;
+- ``features``: the one feature preparation (input fields, model columns);
+- ``schema``: input validation, one reason per bad record or row;
+- ``model``: train and register the model (``python -m shared.model``);
+- ``onnx_export``: a fitted pipeline as an ONNX graph;
+- ``registry``: the versioned model store, hashes checked before loading;
+- ``predict``: one predictor, two backends (scikit-learn, ONNX Runtime);
+- ``evaluate``: classification metrics, latency and throughput of any callable;
+- ``files``: files written all or nothing, and their hashes;
+- ``processes``: run, measure and stop real background processes;
+- ``plots``: notebook figures as small PNG files;
+- ``teaching``: notebook helpers (a private model registry, prose rendered from values).
+
 Importing the package has no side effects.
 """
 

@@ -5,21 +5,35 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def atomic_write(path: str | Path, data: bytes, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` so that readers see the old content or the new, never a mix.
+    """Write ``data`` to ``path`` so that readers see the old content or the new, never a mix."""
+    with atomic_file(path, durable=durable) as handle:
+        handle.write(data)
 
-    The bytes go to a temporary file in the same folder, then ``os.replace`` renames it over ``path``
-    (atomic on POSIX). ``durable`` also flushes the file and its folder to disk, so a power cut after
-    the call cannot undo it.
+
+@contextmanager
+def atomic_file(
+    path: str | Path, *, durable: bool = True, folder: str | Path | None = None, prefix: str | None = None
+) -> Iterator[BinaryIO]:
+    """An open file whose bytes appear at ``path`` whole, when the block ends, or not at all.
+
+    The bytes go to a hidden temporary file (in ``folder``, default ``path``'s own, named ``prefix…``),
+    then ``os.replace`` renames it over ``path`` (atomic on POSIX). If the block fails, the temporary
+    file is removed and ``path`` keeps its old content. ``durable`` also flushes the file and its folder
+    to disk, so a power cut after the block cannot undo it.
     """
     path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=folder or path.parent, prefix=prefix or f".{path.name}.")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            yield handle
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

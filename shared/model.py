@@ -1,6 +1,13 @@
-"""Train the reference scikit-learn pipeline (and the richer weather variant)."""
+"""Train the reference scikit-learn pipeline (and the richer weather variant), and register it.
+
+python -m shared.model [--spec reference|weather]    # train and register, once (notebook 00 does it too)
+"""
 
 from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -12,6 +19,9 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from shared import features
 from shared.data import TARGET
 from shared.paths import FLIGHTS_FILE
+
+if TYPE_CHECKING:
+    from shared.registry import ModelVersion, Registry
 
 SPECS = ("reference", "weather")
 """``reference``: schedule, route and carrier. ``weather``: plus the origin's weather at departure."""
@@ -52,7 +62,13 @@ def predict_proba(pipeline: Pipeline, flights: pd.DataFrame, spec: str = "refere
     return pd.Series(proba, index=flights.index, name="p_late")
 
 
-def register(pipeline: Pipeline, spec: str, train_flights: pd.DataFrame, test_flights: pd.DataFrame, registry=None):
+def register(
+    pipeline: Pipeline,
+    spec: str,
+    train_flights: pd.DataFrame,
+    test_flights: pd.DataFrame,
+    registry: Registry | None = None,
+) -> ModelVersion:
     """Evaluate ``pipeline`` on ``test_flights`` and save it (with its ONNX export) as a new version."""
     from shared import onnx_export
     from shared.evaluate import classification_metrics
@@ -83,7 +99,9 @@ def register(pipeline: Pipeline, spec: str, train_flights: pd.DataFrame, test_fl
     )
 
 
-def ensure_model(spec: str = "reference", registry=None, verbose: bool = True, trained: Pipeline | None = None):
+def ensure_model(
+    spec: str = "reference", registry: Registry | None = None, verbose: bool = True, trained: Pipeline | None = None
+) -> ModelVersion:
     """The registry's version of ``spec`` for today's data and scikit-learn, trained and saved if missing.
 
     Lets every notebook run on its own: the first call trains (a few seconds), later calls only read.
@@ -122,3 +140,16 @@ def ensure_model(spec: str = "reference", registry=None, verbose: bool = True, t
         if "production" not in registry.aliases():
             registry.set_alias("production", entry.version)
     return entry
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line: train and register a model spec unless the registry already holds it."""
+    parser = argparse.ArgumentParser(prog="python -m shared.model", description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", choices=SPECS, default="reference", help="which model (default: reference)")
+    entry = ensure_model(parser.parse_args(argv).spec)
+    print(f"{entry.name} v{entry.version} ({entry.spec}) is in the registry at {entry.path.parents[2]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -64,11 +64,13 @@ class Predictor:
         registry: Registry | None = None,
         name: str = DEFAULT_MODEL,
         strict: bool = False,
+        threads: int | None = None,
     ) -> Predictor:
         """Load version ``ref`` (a number or an alias) with its hash verified.
 
         ``strict=True`` rejects categories the model never saw (an unknown airport) instead of scoring
-        them as the pipeline would (as contributing nothing).
+        them as the pipeline would (as contributing nothing). ``threads`` caps ONNX Runtime's threads for
+        one call (default: one per core); a program that keeps the other cores busy itself sets 1.
         """
         registry = registry or Registry()
         if backend == "sklearn":
@@ -79,6 +81,8 @@ class Predictor:
             entry, payload = registry.read_artifact(ref, ONNX_FILE, name)
             options = onnxruntime.SessionOptions()
             options.inter_op_num_threads = 1
+            if threads is not None:
+                options.intra_op_num_threads = threads
             model = onnxruntime.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
         else:
             raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
@@ -109,11 +113,23 @@ class Predictor:
 
     def predict_valid(self, flights: pd.DataFrame) -> np.ndarray:
         """P(late) of rows already known to be valid (see ``shared.schema.frame_errors``)."""
+        return self.score_inputs(self.model_inputs(flights))
+
+    def model_inputs(self, flights: pd.DataFrame) -> pd.DataFrame | dict[str, np.ndarray]:
+        """What the backend scores, from valid rows: the features (sklearn) or ONNX tensors (onnx).
+
+        The first half of ``predict_valid``; a pipeline can prepare the next rows while the model runs.
+        """
         frame = features.frame_features(flights, self.spec)
         if self.backend == "onnx":
-            feeds = {column: self._tensor(column, frame[column].to_numpy()) for column in self.columns}
-            return self._model.run(["probabilities"], feeds)[0][:, 1].astype(np.float64)
-        return self._model.predict_proba(frame)[:, 1]
+            return {column: self._tensor(column, frame[column].to_numpy()) for column in self.columns}
+        return frame
+
+    def score_inputs(self, inputs: pd.DataFrame | dict[str, np.ndarray]) -> np.ndarray:
+        """P(late) from ``model_inputs`` (ONNX Runtime releases the GIL while it runs)."""
+        if self.backend == "onnx":
+            return self._model.run(["probabilities"], inputs)[0][:, 1].astype(np.float64)
+        return self._model.predict_proba(inputs)[:, 1]
 
     def predict(self, flights: Mapping[str, Any] | pd.DataFrame) -> Prediction:
         """P(late) with the model version: a float for one flight, an array for a DataFrame."""

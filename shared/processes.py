@@ -21,10 +21,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from shared.paths import PROJECT_ROOT
 
 _RUNNING: set[subprocess.Popen] = set()
+_LOGS: set[Path] = set()
 
 
 def free_port() -> int:
@@ -69,6 +71,7 @@ class BackgroundProcess:
     """A child process in its own process group, stopped on ``stop()``, on ``with`` exit, and at exit.
 
     Its output goes to a log file (``log_path``), so a full pipe never blocks it and a failure can be read.
+    ``stop()`` keeps what the process printed (``log()`` still answers) and deletes the file.
     """
 
     def __init__(
@@ -87,7 +90,11 @@ class BackgroundProcess:
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
         self.startup_seconds: float | None = None
-        self.log_path = Path(tempfile.mkstemp(prefix="shipping-models-", suffix=".log")[1])
+        handle, name = tempfile.mkstemp(prefix="shipping-models-", suffix=".log")
+        os.close(handle)
+        self.log_path = Path(name)
+        self._final_log: str | None = None
+        _LOGS.add(self.log_path)
 
     def start(self) -> BackgroundProcess:
         """Start the process and, with a ``health_url``, wait until it answers."""
@@ -115,8 +122,10 @@ class BackgroundProcess:
         return self.process is not None and self.process.poll() is None
 
     def log(self) -> str:
-        """What the process printed so far."""
-        return self.log_path.read_text(errors="replace")
+        """What the process printed so far (all of it, once stopped)."""
+        if self._final_log is not None:
+            return self._final_log
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self, timeout: float = 10.0) -> int | None:
         """SIGTERM the process group, SIGKILL it after ``timeout`` seconds; return the exit code."""
@@ -124,6 +133,9 @@ class BackgroundProcess:
             return None
         _stop(self.process, timeout)
         _RUNNING.discard(self.process)
+        if self._final_log is None:
+            self._final_log = self.log()
+            _remove_log(self.log_path)
         return self.process.returncode
 
     def __enter__(self) -> BackgroundProcess:
@@ -145,41 +157,82 @@ def _stop(process: subprocess.Popen, timeout: float) -> None:
             pass
 
 
+def _remove_log(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _LOGS.discard(path)
+
+
 @atexit.register
 def _stop_all() -> None:
     for process in list(_RUNNING):
         _stop(process, 5.0)
+    for path in list(_LOGS):
+        _remove_log(path)
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (what the architecture holds in RAM)."""
+class Measured(NamedTuple):
+    """A program run to completion: wall-clock seconds and its peak memory, two ways."""
+
+    seconds: float
+    peak_mb: float
+    """The kernel's high-water mark of the program's resident memory (``VmHWM``): a peak between two
+    samples is not missed, because the kernel keeps the maximum."""
+    peak_pss_mb: float
+    """The largest PSS of the whole process tree seen while sampling (shared pages divided, not summed)."""
+
+
+def memory_mb(pid: int) -> float:
+    """Memory of a process and its descendants as the OS accounts it: PSS (proportional set size), in MB.
+
+    PSS divides each shared page among the processes that map it, so a server's workers, which share
+    the interpreter and libraries, are not counted twice as summed RSS would.
+    """
     import psutil
 
     root = psutil.Process(pid)
-    processes = [root, *root.children(recursive=True)]
     total = 0
-    for process in processes:
+    for process in [root, *root.children(recursive=True)]:
         try:
-            total += process.memory_info().rss
-        except psutil.NoSuchProcess:
+            total += process.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
             pass
     return total / 1e6
 
 
-def run_measured(
-    command: Sequence[str], cwd: str | Path = PROJECT_ROOT, poll_seconds: float = 0.02
-) -> tuple[float, float]:
-    """Run ``command`` to completion; return (seconds, peak RSS in MB of it and its children, sampled)."""
+def peak_resident_mb(pid: int) -> float:
+    """The kernel's high-water mark of a process's resident memory since it started its program, in MB.
+
+    Read from ``/proc/<pid>/status`` (``VmHWM``, reset by ``exec``, so the parent's memory a child
+    inherited before it became the program is not counted, as ``ru_maxrss`` would count it).
+    """
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    raise OSError(f"no VmHWM for process {pid}")
+
+
+def run_measured(command: Sequence[str], cwd: str | Path = PROJECT_ROOT, poll_seconds: float = 0.01) -> Measured:
+    """Run ``command`` to completion; return its seconds, its peak resident memory and its peak PSS (MB).
+
+    Both are read every ``poll_seconds`` while it runs; the kernel's high-water mark misses at most the
+    growth of the last interval before the program exits.
+    """
+    import psutil
+
     started = time.perf_counter()
-    process = subprocess.Popen(list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
-    while process.poll() is None:
-        try:
-            peak = max(peak, rss_mb(process.pid))
-        except Exception:  # the process ended between poll() and the sample
-            break
-        time.sleep(poll_seconds)
-    _, errors = process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"{command} exited with {process.returncode}: {errors.decode(errors='replace')[-2000:]}")
-    return time.perf_counter() - started, peak
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = peak_pss = 0.0
+        while process.poll() is None:
+            try:
+                peak = max(peak, peak_resident_mb(process.pid))
+                peak_pss = max(peak_pss, memory_mb(process.pid))
+            except (OSError, psutil.Error):  # the process ended between poll() and the sample
+                pass
+            time.sleep(poll_seconds)
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{list(command)} exited with {process.returncode}: {tail}")
+    return Measured(seconds, peak, peak_pss)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
 import pytest
 
 from shared.data import load_flights, split_by_time
@@ -33,3 +38,18 @@ def trained_registry(tmp_path_factory) -> Registry:
 def registry(tmp_path) -> Registry:
     """An empty temporary registry."""
     return Registry(tmp_path / "models")
+
+
+@pytest.fixture(scope="session")
+def load_tool() -> Callable[[str], ModuleType]:
+    """Import a script from ``tools/`` (not a package) by name: ``load_tool("make_diagrams")``."""
+
+    def load(name: str) -> ModuleType:
+        path = Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None, f"no tool {path}"
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -20,6 +20,8 @@ from shared.paths import PROJECT_ROOT
 from shared.processes import BackgroundProcess, free_port
 from shared.registry import Registry
 
+pytestmark = pytest.mark.slow  # real uvicorn processes
+
 CLIENT_APP = PROJECT_ROOT / "architectures" / "api" / "client_app.py"
 
 

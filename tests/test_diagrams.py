@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -11,14 +10,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)[^)]*\)|<img[^>]*\bsrc=[\"']([^\"']+)[\"']")
-
-
-def load_tool(name: str):
-    """Import a script from tools/ (not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def markdown_sources() -> list[tuple[Path, str]]:
@@ -65,7 +56,7 @@ def test_notebooks_show_their_diagram_as_an_image_not_mermaid():
         assert any(link.endswith(".svg") for link in shown), f"{path.name} shows no diagram"
 
 
-def test_committed_diagrams_match_their_source(tmp_path):
+def test_committed_diagrams_match_their_source(tmp_path, load_tool):
     tool = load_tool("make_diagrams")
     fresh = tool.render_all(tmp_path)
     assert fresh, "tools/diagrams.yaml describes no diagram"
@@ -78,7 +69,7 @@ def test_committed_diagrams_match_their_source(tmp_path):
     assert not stale, f"run `make diagrams` and commit: {stale} differ from tools/diagrams.yaml"
 
 
-def test_rendering_is_deterministic(tmp_path):
+def test_rendering_is_deterministic(tmp_path, load_tool):
     tool = load_tool("make_diagrams")
     first = tool.render_all(tmp_path / "a", names=["embedded"])[0].read_bytes()
     second = tool.render_all(tmp_path / "b", names=["embedded"])[0].read_bytes()
@@ -86,7 +77,7 @@ def test_rendering_is_deterministic(tmp_path):
     assert b"<dc:date>" not in first
 
 
-def test_bad_diagram_source_is_a_clear_error(tmp_path):
+def test_bad_diagram_source_is_a_clear_error(tmp_path, load_tool):
     tool = load_tool("make_diagrams")
     source = tmp_path / "d.yaml"
     source.write_text("x:\n  nodes:\n    a: {label: a, kind: spaceship, at: [0, 0]}\n")

@@ -172,6 +172,7 @@ def weather_in_production(registry: Registry):
     registry.set_alias("production", before)
 
 
+@pytest.mark.slow
 def test_a_running_app_keeps_its_model_until_restarted(restart, registry: Registry) -> None:
     assert any("Model version 1" in caption.value for caption in run_app().caption)
     entry = ensure_model("weather", registry, verbose=False)
@@ -182,6 +183,7 @@ def test_a_running_app_keeps_its_model_until_restarted(restart, registry: Regist
         registry.set_alias("production", 1)
 
 
+@pytest.mark.slow
 def test_the_reference_app_refuses_the_weather_model(restart, weather_in_production) -> None:
     app = run_app(APP)
     assert not app.exception
@@ -190,6 +192,7 @@ def test_the_reference_app_refuses_the_weather_model(restart, weather_in_product
     assert not app.metric
 
 
+@pytest.mark.slow
 def test_the_weather_app_sends_the_weather(restart, weather_in_production, registry: Registry) -> None:
     app = run_app(APP_WEATHER, carrier="UA", origin="EWR", dest="ORD", date="2013-07-15", time="08:30")
     assert not app.exception and not app.error

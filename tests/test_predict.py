@@ -118,6 +118,7 @@ def test_frame_errors_gives_one_reason_per_bad_row(sample):
     assert reasons.dropna().str.split(":").str[0].tolist() == ["carrier", "sched_dep", "dest"]
 
 
+@pytest.mark.slow
 def test_weather_model_accepts_missing_weather(tmp_path):
     from shared.registry import Registry
 

@@ -120,6 +120,7 @@ def test_failed_save_leaves_no_version_behind(registry, pipeline, monkeypatch):
     assert not list((registry.root / "flight-delay" / "versions").iterdir())
 
 
+@pytest.mark.slow
 def test_ensure_model_trains_once_then_reuses(registry):
     first = model.ensure_model("reference", registry, verbose=False)
     again = model.ensure_model("reference", registry, verbose=False)
@@ -129,6 +130,7 @@ def test_ensure_model_trains_once_then_reuses(registry):
     assert first.manifest["metrics"]["roc_auc"] > 0.6
 
 
+@pytest.mark.slow
 def test_training_is_deterministic(flights):
     sample = flights.head(20000)
     a, b = model.train(sample), model.train(sample)

@@ -27,6 +27,8 @@ from architectures.streaming.store import DEAD_LETTERS, PREDICTIONS, ModelStore
 from shared.data import load_flights
 from shared.processes import BackgroundProcess, python_command, wait_until
 
+pytestmark = pytest.mark.slow  # real processes, killed
+
 START, END = "2013-01-01", "2013-01-11"  # ten days: about 17,500 events
 MALFORMED_EVERY = 997
 KILLS = 4

@@ -25,15 +25,17 @@ import argparse
 import fcntl
 import hashlib
 import os
+import queue
 import sys
-import tempfile
+import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from shared.features import INPUT_FIELDS
-from shared.files import file_sha256
+from shared.files import atomic_file, file_sha256
 from shared.paths import PROJECT_ROOT
 from shared.predict import Predictor
 from shared.registry import Registry
@@ -71,6 +73,13 @@ CRONTAB = (
 CHUNK_ROWS = 65_536
 """Rows per ONNX call: large enough to amortize the call, small enough to stay in cache."""
 ENGINES = ("pandas", "dask")
+MODEL_THREADS = 1
+"""ONNX Runtime threads per call: the model runs on one core while reading, checks and writing use the other."""
+
+
+NO_MODEL_EXIT = 3
+"""Exit code of the command lines when the registry holds no model to score with."""
+NO_MODEL_HINT = "no model in the registry: run `python -m shared.model` (or open notebook 00), then try again"
 
 
 class NoInputError(RuntimeError):
@@ -157,39 +166,35 @@ def crontab_line(
 
 
 # -- writing files atomically ------------------------------------------------------------------------
-def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> str:
-    """Write ``frame`` to ``path`` all or nothing; return the file's sha256.
+def atomic_partition(path: Path) -> AbstractContextManager[BinaryIO]:
+    """An open file that appears at ``path`` whole or not at all (``shared.files.atomic_file``).
 
-    The bytes go to a hidden temporary file beside the partition folders (readers skip names starting
-    with ``.``), are flushed to disk, then renamed over ``path``. A crash before the rename leaves the
-    previous complete file (or none); the rename itself is atomic.
+    Its temporary file is hidden beside the partition folders (readers skip names starting with ``.``;
+    ``remove_stale_temporaries`` finds those a killed run left behind).
     """
     table_dir = path.parent.parent
     table_dir.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=table_dir, prefix=f".{path.parent.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as sink:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            strings = [
-                field.name
-                for field in table.schema
-                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
-            ]
-            pq.write_table(table, sink, compression="zstd", use_dictionary=strings)
-            sink.flush()
-            os.fsync(sink.fileno())
-        path.parent.mkdir(exist_ok=True)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    return atomic_file(path, folder=table_dir, prefix=f".{path.parent.name}-")
+
+
+def _parquet_writer(sink: BinaryIO, schema: pa.Schema) -> pq.ParquetWriter:
+    """The series' parquet settings: zstd, dictionary-encoded strings."""
+    strings = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+    return pq.ParquetWriter(sink, schema, compression="zstd", use_dictionary=strings)
+
+
+def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> str:
+    """Write ``frame`` to ``path`` all or nothing (see ``atomic_partition``); return the file's sha256."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with atomic_partition(path) as sink, _parquet_writer(sink, table.schema) as writer:
+        writer.write_table(table)
     return file_sha256(path)
 
 
 def remove_stale_temporaries(out: str | Path, day: date | str) -> None:
     """Delete temporary files a killed run of ``day`` left behind (only runs holding the lock call this)."""
     for table in ("predictions", "quarantine", "landing"):
-        for leftover in (Path(out) / table).glob(f".date={as_date(day).isoformat()}-*.tmp"):
+        for leftover in (Path(out) / table).glob(f".date={as_date(day).isoformat()}-*"):
             leftover.unlink(missing_ok=True)
 
 
@@ -225,83 +230,298 @@ def collect(day: date | str, out: str | Path, flights: pd.DataFrame | None = Non
 
 
 # -- steps 2 and 3: check and score --------------------------------------------------------------------
-def row_problems(schedule: pd.DataFrame, predictor: Predictor, day: date | str | None = None) -> pd.Series:
+def row_problems(
+    schedule: pd.DataFrame, predictor: Predictor, day: date | str | None = None, repeated: np.ndarray | None = None
+) -> pd.Series:
     """The first reason each row cannot be scored, or None: the model's schema, then the job's rules.
 
     The job's rules: a flight id, only once; and (with ``day``) a departure on the logical date.
+    ``repeated`` marks the rows whose flight id appeared earlier in the whole schedule (when ``schedule``
+    is one chunk of it); by default the duplicates are looked for in ``schedule`` itself.
     """
     reasons = frame_errors(schedule, predictor.spec, predictor.known)
+    free = reasons.isna().to_numpy().copy()
 
-    def flag(mask: pd.Series, reason: str) -> None:
-        reasons[mask.to_numpy(dtype=bool) & reasons.isna().to_numpy()] = reason
+    def flag(mask: np.ndarray, reason: str) -> None:
+        hit = mask & free
+        if hit.any():
+            reasons[hit] = reason
+            free[hit] = False
 
-    if "flight_id" in schedule.columns:
-        flight_id = pd.to_numeric(schedule["flight_id"], errors="coerce")
-    else:
-        flight_id = pd.Series(np.nan, index=schedule.index)
-    flag(flight_id.isna() | (flight_id % 1 != 0), "flight_id: is required and must be an integer")
+    flight_id = flight_ids(schedule)
+    flag(np.isnan(flight_id) | (flight_id % 1 != 0), "flight_id: is required and must be an integer")
     if day is not None and "sched_dep" in schedule.columns:
-        departure = pd.to_datetime(schedule["sched_dep"], errors="coerce")
-        flag(
-            departure.notna() & (departure.dt.normalize() != pd.Timestamp(as_date(day))),
-            f"sched_dep: not on {as_date(day)}",
-        )
-    flag(_repeated(flight_id), "flight_id: duplicate in the schedule")
+        departure = _as_datetime64(schedule["sched_dep"])
+        on_day = departure.astype("datetime64[D]") == np.datetime64(as_date(day), "D")
+        flag(~np.isnat(departure) & ~on_day, f"sched_dep: not on {as_date(day)}")
+    flag(_repeated(flight_id) if repeated is None else repeated, "flight_id: duplicate in the schedule")
     return reasons
 
 
-def _repeated(values: pd.Series) -> pd.Series:
-    """True where a value already appeared above (a cheap pass when the ids are sorted, as they land)."""
-    if values.is_monotonic_increasing:
-        numbers = values.to_numpy()
-        return pd.Series(np.concatenate([[False], numbers[1:] == numbers[:-1]]), index=values.index)
-    return values.duplicated(keep="first") & values.notna()
+def flight_ids(schedule: pd.DataFrame) -> np.ndarray:
+    """The flight ids as float64 (NaN where missing or not a number): integers need no parsing."""
+    if "flight_id" not in schedule.columns:
+        return np.full(len(schedule), np.nan)
+    column = schedule["flight_id"]
+    if pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        return column.to_numpy(dtype="float64")
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _as_datetime64(column: pd.Series) -> np.ndarray:
+    """A column as ``datetime64[ns]`` values (NaT where missing or not a date), without re-parsing dates."""
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return column.to_numpy(dtype="datetime64[ns]")
+    return pd.to_datetime(column, errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """True where a flight id already appeared above (a cheap pass when the ids are sorted, as they land)."""
+    if len(values) < 2:
+        return np.zeros(len(values), dtype=bool)
+    if not np.isnan(values).any() and (values[1:] >= values[:-1]).all():
+        return np.concatenate([[False], values[1:] == values[:-1]])
+    series = pd.Series(values)
+    return (series.duplicated(keep="first") & series.notna()).to_numpy()
 
 
 def predict_in_chunks(predictor: Predictor, rows: pd.DataFrame, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
     """P(late) of rows already checked, scored ``chunk_rows`` at a time."""
+    return score_inputs(predictor, model_inputs(predictor, rows, chunk_rows))
+
+
+def model_inputs(predictor: Predictor, rows: pd.DataFrame, chunk_rows: int = CHUNK_ROWS) -> list:
+    """What the model scores for rows already checked, ``chunk_rows`` at a time (see ``Predictor.model_inputs``)."""
     missing = [field.name for field in INPUT_FIELDS[predictor.spec] if field.name not in rows.columns]
     if missing:  # nullable inputs the schedule does not carry (the weather): unknown the night before
         rows = rows.assign(**{name: np.float32(np.nan) for name in missing})
-    if rows.empty:
+    return [predictor.model_inputs(rows.iloc[start : start + chunk_rows]) for start in range(0, len(rows), chunk_rows)]
+
+
+def score_inputs(predictor: Predictor, inputs: list) -> np.ndarray:
+    """P(late) of every chunk of ``model_inputs``, end to end."""
+    if not inputs:
         return np.empty(0, dtype=np.float64)
-    return np.concatenate(
-        [predictor.predict_valid(rows.iloc[start : start + chunk_rows]) for start in range(0, len(rows), chunk_rows)]
+    return np.concatenate([predictor.score_inputs(chunk) for chunk in inputs])
+
+
+PREDICTION_SCHEMA = pa.schema(
+    [
+        ("flight_id", pa.int64()),
+        ("sched_dep", pa.timestamp("us")),
+        ("carrier", pa.string()),
+        ("origin", pa.string()),
+        ("dest", pa.string()),
+        ("p_late", pa.float32()),
+        ("model_version", pa.int32()),
+        ("run_id", pa.string()),
+        ("predicted_at", pa.timestamp("us")),
+    ]
+)
+"""The predictions file's columns and types (``PREDICTION_COLUMNS``), fixed so every chunk writes alike."""
+READ_CHUNK_ROWS = 4 * CHUNK_ROWS
+"""Rows a reader hands over at a time when a file is scored in a pipeline (``score_file``)."""
+
+
+@dataclass
+class CheckedChunk:
+    """Some rows of a schedule, checked: the reason of each bad row, and the good rows ready to score."""
+
+    schedule: pd.DataFrame
+    reasons: pd.Series
+    bad: np.ndarray
+    valid: pd.DataFrame
+    inputs: list
+
+
+def check_chunk(
+    schedule: pd.DataFrame,
+    predictor: Predictor,
+    day: date | str,
+    check_date: bool = True,
+    repeated: np.ndarray | None = None,
+) -> CheckedChunk:
+    """Check rows and prepare the model's inputs for the good ones (all but the model's own run)."""
+    reasons = row_problems(schedule, predictor, day if check_date else None, repeated)
+    bad = reasons.notna().to_numpy()
+    valid = schedule[~bad] if bad.any() else schedule  # no copy on a clean night
+    return CheckedChunk(schedule, reasons, bad, valid, model_inputs(predictor, valid))
+
+
+def chunk_outputs(
+    checked: CheckedChunk, p_late: np.ndarray, predictor: Predictor, day: date | str, run_id: str
+) -> tuple[pa.Table, pd.DataFrame]:
+    """Predictions (an arrow table, ``PREDICTION_SCHEMA``) and quarantine of a checked, scored chunk."""
+    valid, rows = checked.valid, len(checked.valid)
+    predictions = pa.table(
+        [
+            pa.array(valid["flight_id"].to_numpy(dtype="int64")),
+            pa.array(_as_datetime64(valid["sched_dep"]).astype("datetime64[us]")),
+            *(pa.array(valid[column].astype("str"), pa.string()) for column in CATEGORIES),
+            pa.array(p_late.astype("float32")),  # what ONNX computes in
+            pa.array(np.full(rows, predictor.version, dtype="int32")),
+            pa.array(np.full(rows, run_id, dtype=object), pa.string()),
+            pa.array(np.full(rows, predicted_at(day).as_unit("us").to_datetime64())),
+        ],
+        schema=PREDICTION_SCHEMA,
     )
+    rejected = checked.schedule[checked.bad]
+    quarantine = pd.DataFrame(
+        {
+            "flight_id": pd.array(_flight_ids(rejected), dtype="Int64"),
+            "reason": pd.array(checked.reasons[checked.bad].tolist(), dtype="str"),
+            "record": pd.array(_as_json_lines(rejected), dtype="str"),
+            "model_version": pd.array([predictor.version] * len(rejected), dtype="int32"),
+            "run_id": pd.array([run_id] * len(rejected), dtype="str"),
+        }
+    )
+    if predictions.num_rows + len(quarantine) != len(checked.schedule):  # never silently lose a row
+        raise RuntimeError(
+            f"rows in {len(checked.schedule)} != scored {predictions.num_rows} + quarantined {len(quarantine)}"
+        )
+    return predictions, quarantine
+
+
+def score_chunk(
+    schedule: pd.DataFrame,
+    predictor: Predictor,
+    day: date | str,
+    run_id: str,
+    check_date: bool = True,
+    repeated: np.ndarray | None = None,
+) -> tuple[pa.Table, pd.DataFrame]:
+    """Check and score some rows of a schedule: predictions (arrow) and quarantine."""
+    checked = check_chunk(schedule, predictor, day, check_date, repeated)
+    return chunk_outputs(checked, score_inputs(predictor, checked.inputs), predictor, day, run_id)
+
+
+CATEGORIES = ("carrier", "origin", "dest")
 
 
 def score_frame(
     schedule: pd.DataFrame, predictor: Predictor, day: date | str, run_id: str, check_date: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The day's predictions and its quarantine, from its schedule. Every row ends in exactly one."""
-    reasons = row_problems(schedule, predictor, day if check_date else None)
-    bad = reasons.notna().to_numpy()
-    valid = schedule[~bad] if bad.any() else schedule  # no copy on a clean night
-    predictions = pd.DataFrame(  # plain arrays, not Series: nothing to align, nothing copied twice
-        {
-            "flight_id": valid["flight_id"].to_numpy(dtype="int64"),
-            "sched_dep": pd.to_datetime(valid["sched_dep"]).to_numpy(dtype="datetime64[us]"),
-            **{column: valid[column].astype("str").array for column in ("carrier", "origin", "dest")},
-            "p_late": predict_in_chunks(predictor, valid).astype("float32"),  # what ONNX computes in
-            "model_version": np.full(len(valid), predictor.version, dtype="int32"),
-            "run_id": run_id,
-            "predicted_at": predicted_at(day).as_unit("us"),
-        },
-        columns=PREDICTION_COLUMNS,
-    )
-    rejected = schedule[bad]
-    quarantine = pd.DataFrame(
-        {
-            "flight_id": pd.array(_flight_ids(rejected), dtype="Int64"),
-            "reason": pd.array(reasons[bad].tolist(), dtype="str"),
-            "record": pd.array(_as_json_lines(rejected), dtype="str"),
-            "model_version": pd.array([predictor.version] * len(rejected), dtype="int32"),
-            "run_id": pd.array([run_id] * len(rejected), dtype="str"),
-        }
-    )
-    if len(predictions) + len(quarantine) != len(schedule):  # never silently lose a row
-        raise RuntimeError(f"rows in {len(schedule)} != scored {len(predictions)} + quarantined {len(quarantine)}")
-    return predictions, quarantine
+    predictions, quarantine = score_chunk(schedule, predictor, day, run_id, check_date)
+    return predictions.to_pandas(), quarantine
+
+
+@dataclass(frozen=True)
+class FileScore:
+    """What ``score_file`` wrote."""
+
+    rows_scored: int
+    rows_quarantined: int
+    predictions_sha256: str
+
+
+def score_file(
+    source: Path, predictor: Predictor, day: date | str, run_id: str, out: str | Path, check_date: bool = True
+) -> FileScore:
+    """Read, check, score and write a landed schedule as a pipeline of overlapping stages.
+
+    A reader thread decodes the next rows, checks them and prepares the model's inputs while this thread
+    runs the model on the current ones and a writer thread encodes the previous predictions. Parquet
+    decoding, zstd and ONNX Runtime release the GIL, so the checks run while the model runs and the
+    second core is used. The predictions file is written atomically; the quarantine, small, at the end.
+    The output is the same, byte for byte, on every run of the same input.
+    """
+    parquet = pq.ParquetFile(source)
+    repeated = _repeated(flight_ids(parquet.read(columns=["flight_id"]).to_pandas()))
+
+    def checked_chunks() -> Iterator[CheckedChunk]:
+        start = 0
+        for batch in parquet.iter_batches(batch_size=READ_CHUNK_ROWS):
+            chunk = batch.to_pandas()
+            chunk.index = pd.RangeIndex(start, start + len(chunk))
+            yield check_chunk(chunk, predictor, day, check_date, repeated[start : start + len(chunk)])
+            start += len(chunk)
+
+    quarantines: list[pd.DataFrame] = []
+    scored = 0
+    target = partition(out, "predictions", day)
+    with atomic_partition(target) as sink, _parquet_writer(sink, PREDICTION_SCHEMA) as writer:
+        with _Stage(writer.write_table) as write:
+            for checked in _prefetch(checked_chunks()):
+                p_late = score_inputs(predictor, checked.inputs)
+                predictions, quarantine = chunk_outputs(checked, p_late, predictor, day, run_id)
+                write(predictions)
+                quarantines.append(quarantine)
+                scored += predictions.num_rows
+    if not quarantines:  # an empty schedule: an empty quarantine, with its columns
+        empty = parquet.schema_arrow.empty_table().to_pandas()
+        quarantines.append(score_chunk(empty, predictor, day, run_id, check_date)[1])
+    quarantine = pd.concat(quarantines, ignore_index=True)
+    write_parquet_atomic(quarantine, partition(out, "quarantine", day))
+    if scored + len(quarantine) != parquet.metadata.num_rows:
+        raise RuntimeError(f"rows in {parquet.metadata.num_rows} != scored {scored} + quarantined {len(quarantine)}")
+    return FileScore(scored, len(quarantine), file_sha256(target))
+
+
+def _prefetch(items: Iterator[CheckedChunk], depth: int = 2) -> Iterator[CheckedChunk]:
+    """Yield ``items`` while a thread computes up to ``depth`` items ahead (errors are raised here)."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slots.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(done)
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer
+            slots.put(error)
+
+    worker = threading.Thread(target=produce, name="batch-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := slots.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+class _Stage:
+    """A worker thread that calls ``action`` on each item handed to it, in order (a bounded queue)."""
+
+    def __init__(self, action: Callable[[pa.Table], object], depth: int = 2) -> None:
+        self.action = action
+        self.items: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="batch-writer", daemon=True)
+
+    def _run(self) -> None:
+        while (item := self.items.get()) is not None:
+            if self.error is None:
+                try:
+                    self.action(item)
+                except BaseException as error:  # noqa: BLE001 - raised in the caller's thread
+                    self.error = error
+
+    def __call__(self, item: pa.Table) -> None:
+        if self.error is not None:
+            raise self.error
+        self.items.put(item)
+
+    def __enter__(self) -> _Stage:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.items.put(None)
+        self.thread.join()
+        if self.error is not None and exc_info[0] is None:
+            raise self.error
 
 
 def _flight_ids(rows: pd.DataFrame) -> list[int | None]:
@@ -322,7 +542,7 @@ def _as_json_lines(rows: pd.DataFrame) -> list[str]:
 @lru_cache(maxsize=8)
 def load_predictor(version: int, registry_root: str) -> Predictor:
     """The ONNX predictor of one registry version (loaded once per process or Dask worker)."""
-    return Predictor.from_registry(version, backend="onnx", registry=Registry(registry_root))
+    return Predictor.from_registry(version, backend="onnx", registry=Registry(registry_root), threads=MODEL_THREADS)
 
 
 def run_id_for(day: date | str, model_version: int, input_sha256: str) -> str:
@@ -337,18 +557,16 @@ def score_day(day: date | str, out: str | Path, model_version: int, registry_roo
     source = landing_path(out, day)
     input_sha256 = file_sha256(source)
     run_id = run_id_for(day, predictor.version, input_sha256)
-    predictions, quarantine = score_frame(pd.read_parquet(source), predictor, day, run_id)
-    predictions_sha256 = write_parquet_atomic(predictions, partition(out, "predictions", day))
-    write_parquet_atomic(quarantine, partition(out, "quarantine", day))
+    written = score_file(source, predictor, day, run_id, out)
     return DayResult(
         date=as_date(day).isoformat(),
         run_id=run_id,
         model_version=predictor.version,
-        rows_in=len(predictions) + len(quarantine),
-        rows_scored=len(predictions),
-        rows_quarantined=len(quarantine),
+        rows_in=written.rows_scored + written.rows_quarantined,
+        rows_scored=written.rows_scored,
+        rows_quarantined=written.rows_quarantined,
         input_sha256=input_sha256,
-        predictions_sha256=predictions_sha256,
+        predictions_sha256=written.predictions_sha256,
         seconds=time.perf_counter() - started,
     )
 
@@ -493,11 +711,33 @@ def run(
     return results, failures
 
 
+def logical_date(text: str) -> date:
+    """``--date``/``--to`` for argparse: a calendar date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def missing_model(model: int | str = "production", registry: Registry | None = None) -> str | None:
+    """Why the job cannot resolve ``model`` (one line saying what to do), or None when it can."""
+    from shared.registry import ModelNotFoundError
+
+    registry = registry or Registry()
+    try:
+        registry.get(registry.resolve(model))
+    except ModelNotFoundError as error:
+        return NO_MODEL_HINT if not registry.versions() else str(error)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m architectures.batch.job", description=__doc__.split("\n")[0])
-    parser.add_argument("--date", required=True, help="logical date whose scheduled flights are scored (YYYY-MM-DD)")
-    parser.add_argument("--to", help="last date of a backfill, included (default: only --date)")
+    parser.add_argument(
+        "--date", required=True, type=logical_date, help="logical date whose scheduled flights are scored (YYYY-MM-DD)"
+    )
+    parser.add_argument("--to", type=logical_date, help="last date of a backfill, included (default: only --date)")
     parser.add_argument("--engine", choices=ENGINES, default="pandas", help="where the scoring runs (default: pandas)")
     parser.add_argument("--scheduler", help="Dask scheduler address (default: a local in-process cluster)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: runs/batch)")
@@ -506,6 +746,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.scheduler and args.engine != "dask":
         parser.error("--scheduler needs --engine dask")
+    if args.to is not None and args.to < args.date:
+        parser.error(f"--to {args.to} is before --date {args.date}")
+    registry = Registry(args.registry) if args.registry else Registry()
+    model: int | str = int(args.model) if args.model.isdigit() else args.model
+    problem = missing_model(model, registry)
+    if problem:
+        print(problem, file=sys.stderr)
+        return NO_MODEL_EXIT
     started = time.perf_counter()
     try:
         results, failures = run(
@@ -514,8 +762,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=args.out,
             engine=args.engine,
             scheduler=args.scheduler,
-            model=args.model,
-            registry=Registry(args.registry) if args.registry else None,
+            model=model,
+            registry=registry,
         )
     except JobLockedError as error:
         print(error, file=sys.stderr)

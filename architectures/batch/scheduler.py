@@ -17,10 +17,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from architectures.batch.job import DEFAULT_OUT, as_date
+from architectures.batch.job import DEFAULT_OUT, NO_MODEL_EXIT, logical_date, missing_model
 from shared.paths import PROJECT_ROOT
 
 
@@ -29,7 +29,7 @@ def job_command(day: str, out: str | Path, extra: Sequence[str] = ()) -> list[st
     return [sys.executable, "-m", "architectures.batch.job", "--date", day, "--out", str(out), *extra]
 
 
-def serve(start: str, ticks: int, every: float, out: str | Path = DEFAULT_OUT, extra: Sequence[str] = ()) -> int:
+def serve(start: str | date, ticks: int, every: float, out: str | Path = DEFAULT_OUT, extra: Sequence[str] = ()) -> int:
     """Fire ``ticks`` runs, ``every`` seconds apart; return how many failed."""
     stopping = False
 
@@ -38,7 +38,7 @@ def serve(start: str, ticks: int, every: float, out: str | Path = DEFAULT_OUT, e
         stopping = True
 
     signal.signal(signal.SIGTERM, stop)
-    first = as_date(start)
+    first = logical_date(start) if isinstance(start, str) else start
     began = time.monotonic()
     failed = 0
     print(f"scheduler: {ticks} ticks every {every:g} s from {first}, writing to {out}", flush=True)
@@ -65,13 +65,17 @@ def serve(start: str, ticks: int, every: float, out: str | Path = DEFAULT_OUT, e
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m architectures.batch.scheduler", description=__doc__.split("\n")[0])
-    parser.add_argument("--start", required=True, help="logical date of the first tick (YYYY-MM-DD)")
+    parser.add_argument("--start", required=True, type=logical_date, help="logical date of the first tick (YYYY-MM-DD)")
     parser.add_argument("--ticks", type=int, default=3, help="how many runs to fire (default: 3)")
     parser.add_argument("--every", type=float, default=2.0, help="seconds between ticks: one 'night' (default: 2)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="the job's output folder (default: runs/batch)")
     parser.add_argument("job_args", nargs=argparse.REMAINDER, help="extra job arguments after --")
     args = parser.parse_args(argv)
     extra = args.job_args[1:] if args.job_args[:1] == ["--"] else args.job_args
+    problem = missing_model()
+    if problem:
+        print(problem, file=sys.stderr)
+        return NO_MODEL_EXIT
     return 1 if serve(args.start, args.ticks, args.every, args.out, extra) else 0
 
 

