@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -53,3 +54,22 @@ def load_tool() -> Callable[[str], ModuleType]:
         return module
 
     return load
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A redis-server on a free port, without persistence, stopped after the session."""
+    from architectures.streaming.apart import INSTALL_REDIS, REDIS_SERVER, throwaway_redis
+
+    if REDIS_SERVER is None:
+        pytest.skip(f"redis-server is not installed ({INSTALL_REDIS}): Redis backend not tested")
+    with throwaway_redis() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def log_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a fresh, empty event log on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/log.db"
+    return f"{request.getfixturevalue('redis_url')}?stream=test-{uuid.uuid4().hex[:12]}"

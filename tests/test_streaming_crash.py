@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-from test_streaming_log import log_url, redis_url  # noqa: F401  (fixtures)
 
 from architectures.streaming.events import flights_between, iter_events
 from architectures.streaming.learner import Learner
@@ -62,7 +61,7 @@ def last_model(url: str) -> PublishedModel:
 
 
 @pytest.mark.slow
-def test_killed_learner_restarts_with_nothing_lost_and_nothing_learned_twice(log_url, window, tmp_path):  # noqa: F811
+def test_killed_learner_restarts_with_nothing_lost_and_nothing_learned_twice(log_url, window, tmp_path):
     reference, end = reference_run(window, tmp_path)
     store = tmp_path / "store"
     rng = random.Random(2013)

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from test_streaming_log import log_url, redis_url  # noqa: F401  (fixtures)
 
 from architectures.streaming import predictor as predictor_cli
 from architectures.streaming.events import ARRIVAL, DEPARTURE, encode, event_order, flights_between, iter_events
@@ -183,7 +182,7 @@ def fill(log, window, malformed_every: int = 0) -> int:
     return log.end_offset()
 
 
-def test_learner_predicts_each_departure_once_and_dead_letters_malformed_events(log_url, day, tmp_path):  # noqa: F811
+def test_learner_predicts_each_departure_once_and_dead_letters_malformed_events(log_url, day, tmp_path):
     window, _ = day
     with open_log(log_url) as log:
         end = fill(log, window, malformed_every=400)
@@ -213,7 +212,7 @@ def published(log) -> list[PublishedModel]:
         return [PublishedModel.from_bytes(record.payload) for record in models.read(0, limit=100_000)]
 
 
-def test_both_backends_give_the_same_predictions(redis_url, day, tmp_path):  # noqa: F811
+def test_both_backends_give_the_same_predictions(redis_url, day, tmp_path):
     window, _ = day
     lines = []
     for name, url in [

@@ -9,29 +9,10 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from architectures.streaming.apart import INSTALL_REDIS, REDIS_SERVER, throwaway_redis
 from architectures.streaming.log import RedisLog, SQLiteLog, open_log
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """A redis-server on a free port, without persistence, stopped after the session."""
-    if REDIS_SERVER is None:
-        pytest.skip(f"redis-server is not installed ({INSTALL_REDIS}): Redis backend not tested")
-    with throwaway_redis() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def log_url(request, tmp_path) -> str:
-    """The URL of a fresh, empty event log on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/log.db"
-    return f"{request.getfixturevalue('redis_url')}?stream=test-{uuid.uuid4().hex[:12]}"
 
 
 def payloads(n: int, start: int = 0) -> list[bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from test_streaming_log import log_url, payloads, redis_url  # noqa: F401  (fixtures)
+from test_streaming_log import payloads
 
 from architectures.streaming.apart import run_apart
 from architectures.streaming.events import flights_between
@@ -20,7 +20,7 @@ from architectures.streaming.producer import replay
 from shared.data import load_flights
 
 
-def test_retention_never_drops_what_a_group_has_not_acknowledged(log_url):  # noqa: F811
+def test_retention_never_drops_what_a_group_has_not_acknowledged(log_url):
     with open_log(log_url) as log:
         log.append(payloads(10))
         consumer = log.consumer("model")
@@ -38,7 +38,7 @@ def test_retention_never_drops_what_a_group_has_not_acknowledged(log_url):  # no
         assert log.append(payloads(1)) == 11
 
 
-def test_retention_without_groups_keeps_the_newest(log_url):  # noqa: F811
+def test_retention_without_groups_keeps_the_newest(log_url):
     with open_log(log_url) as log:
         log.append(payloads(10))
         assert log.trim(max_len=3) == 7
@@ -47,7 +47,7 @@ def test_retention_without_groups_keeps_the_newest(log_url):  # noqa: F811
         assert log.trim(max_len=3) == 0
 
 
-def test_learner_applies_retention_and_still_restarts(log_url, tmp_path):  # noqa: F811
+def test_learner_applies_retention_and_still_restarts(log_url, tmp_path):
     window = flights_between(load_flights(), "2013-01-02", "2013-01-03")
     with open_log(log_url) as log:
         replay(log, window)
@@ -62,7 +62,7 @@ def test_learner_applies_retention_and_still_restarts(log_url, tmp_path):  # noq
         assert log.first_offset() == end - 300 + 1
 
 
-def test_xautoclaim_takes_over_what_a_dead_consumer_left_pending(redis_url):  # noqa: F811
+def test_xautoclaim_takes_over_what_a_dead_consumer_left_pending(redis_url):
     with open_log(f"{redis_url}?stream=claim-{uuid.uuid4().hex[:8]}") as log:
         log.append(payloads(5))
         dead = log.consumer("model", name="dead")
@@ -75,7 +75,7 @@ def test_xautoclaim_takes_over_what_a_dead_consumer_left_pending(redis_url):  # 
         assert owners == {"heir": 5}
 
 
-def test_a_consumer_seeking_clears_what_any_dead_consumer_left_pending(redis_url):  # noqa: F811
+def test_a_consumer_seeking_clears_what_any_dead_consumer_left_pending(redis_url):
     with open_log(f"{redis_url}?stream=seek-{uuid.uuid4().hex[:8]}") as log:
         log.append(payloads(6))
         log.consumer("model", name="old-host").poll(limit=6)
@@ -85,7 +85,7 @@ def test_a_consumer_seeking_clears_what_any_dead_consumer_left_pending(redis_url
         assert [r.offset for r in successor.poll(limit=10)] == list(range(1, 7))
 
 
-def test_lag_is_read_from_the_server(redis_url):  # noqa: F811
+def test_lag_is_read_from_the_server(redis_url):
     with open_log(f"{redis_url}?stream=lag-{uuid.uuid4().hex[:8]}") as log:
         log.append(payloads(10))
         consumer = log.consumer("model")
@@ -97,7 +97,7 @@ def test_lag_is_read_from_the_server(redis_url):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_producer_learner_and_two_predictors_share_nothing_but_redis(redis_url, tmp_path):  # noqa: F811
+def test_producer_learner_and_two_predictors_share_nothing_but_redis(redis_url, tmp_path):
     """As on four machines: four empty working folders; every answer names a version on the model stream."""
     url = f"{redis_url}?stream=apart-{uuid.uuid4().hex[:8]}"
     producer_options = ["--from", "2013-01-02", "--to", "2013-01-05", "--speed", str(86_400)]
