@@ -235,16 +235,33 @@ def _flag_numbers(field: Field, column: pd.Series, missing: np.ndarray, flag: An
 def _flag_categories(
     field: Field, column: pd.Series, missing: np.ndarray, flag: Any, known: frozenset[str] | None
 ) -> None:
-    """Flag values that are not non-empty text, too long, or (with ``known``) unknown to the model."""
-    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
-        text = column
-    else:
-        is_text = column.map(lambda value: isinstance(value, str)).to_numpy(dtype=bool)
-        flag(~is_text & ~missing, f"{field.name}: {NOT_TEXT}")
-        text = column.where(is_text, None).astype(object)
-    lengths = text.str.len().to_numpy(dtype=np.float64, na_value=np.nan)
-    flag(lengths == 0, f"{field.name}: {NOT_TEXT}")
-    if field.max_length is not None:
-        flag(lengths > field.max_length, f"{field.name}: {too_long(field)}")
+    """Flag values that are not non-empty text, too long, or (with ``known``) unknown to the model.
+
+    With ``known``, only the values outside it are looked at one by one (a known value is valid text):
+    on a clean batch that is none of them.
+    """
+    suspects = ~missing
     if known is not None:
-        flag(~column.isin(known).to_numpy() & ~missing, f"{field.name}: {UNKNOWN}")
+        suspects &= ~column.isin(known).to_numpy()
+        if not suspects.any():
+            return
+    values = column[suspects]
+    if values.dtype == object or not pd.api.types.is_string_dtype(values.dtype):
+        is_text = np.fromiter((isinstance(value, str) for value in values), bool, len(values))
+    else:
+        is_text = np.ones(len(values), dtype=bool)
+    lengths = np.fromiter(
+        (len(value) if text else -1 for value, text in zip(values, is_text, strict=True)), np.int64, len(values)
+    )
+    rows = np.flatnonzero(suspects)
+
+    def flag_rows(mask: np.ndarray, message: str) -> None:
+        full = np.zeros(len(column), dtype=bool)
+        full[rows[mask]] = True
+        flag(full, f"{field.name}: {message}")
+
+    flag_rows(~is_text | (lengths == 0), NOT_TEXT)
+    if field.max_length is not None:
+        flag_rows(lengths > field.max_length, too_long(field))
+    if known is not None:
+        flag_rows(np.ones(len(values), dtype=bool), UNKNOWN)

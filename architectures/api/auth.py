@@ -30,7 +30,7 @@ def configured_token(environ: dict[str, str] | None = None) -> str | None:
     return token or None
 
 
-def require_admin(
+async def require_admin(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
     """Let the request through only with the operator's token (403 when admin is off, 401 without it)."""
