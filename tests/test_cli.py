@@ -15,7 +15,6 @@ from shared.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # starts a Python process per case
 
-NOT_YET = "its owner is adding argument checks; flip this when it lands"
 PROGRAMS = [
     ["-m", "architectures.api.service"],
     ["-m", "architectures.api.client"],
@@ -48,12 +47,10 @@ BAD_ARGUMENTS = [
     pytest.param(
         ["-m", "architectures.batch.job", "--date", "2013-13-45", "--out", "{tmp}/out"],
         id="batch.job",
-        marks=pytest.mark.xfail(strict=True, reason=NOT_YET),
     ),
     pytest.param(
         ["-m", "architectures.batch.scheduler", "--start", "2013-13-45", "--out", "{tmp}/out"],
         id="batch.scheduler",
-        marks=pytest.mark.xfail(strict=True, reason=NOT_YET),
     ),
     *[
         pytest.param([str(path.relative_to(PROJECT_ROOT)), "--no-such-option"], id=path.name)
@@ -66,7 +63,6 @@ FIRST_RUN = [
         ["-m", "architectures.batch.job", "--date", "2013-07-01", "--out", "{tmp}/out"],
         None,
         id="batch.job",
-        marks=pytest.mark.xfail(strict=True, reason=NOT_YET),
     ),
 ]
 
