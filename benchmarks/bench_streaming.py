@@ -102,10 +102,12 @@ def freshness(events: list[dict], folder: Path, interval: float, seconds: float)
     try:
         learner.start()
         wait_until(lambda: "started at offset" in learner.log(), 60, "the learner did not start")
+        request = json.dumps(PROBE) + "\n"
+        predictor.stdin.write(request)
+        predictor.stdout.readline()  # the predictor answers ("no model yet"): both processes are up
         done = threading.Event()
         thread = threading.Thread(target=_produce, args=(log_path, events, seconds, sent, done))
         thread.start()
-        request = json.dumps(PROBE) + "\n"
         give_up = None
         while not done.is_set() or (sent and (not answers or answers[-1][1] < sent[-1][0])):
             predictor.stdin.write(request)
