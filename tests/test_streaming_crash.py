@@ -75,7 +75,7 @@ def test_killed_learner_restarts_with_nothing_lost_and_nothing_learned_twice(log
             learner = BackgroundProcess(learner_command(log_url, store)).start()
             try:
                 wait_until(lambda log=learner.log: "started at offset" in log(), 60, "the learner did not start")
-                time.sleep(rng.uniform(0.1, 0.6))  # somewhere while it reads, learns, writes snapshots
+                time.sleep(rng.uniform(0.1, 0.6))  # somewhere while it reads, learns, publishes, checkpoints
                 os.kill(learner.pid, signal.SIGKILL)
                 learner.process.wait(10)
                 assert learner.process.returncode == -signal.SIGKILL
