@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -99,6 +100,15 @@ def register(
     )
 
 
+@lru_cache(maxsize=4)
+def _fitted(spec: str, data_sha256: str, sklearn_version: str) -> Pipeline:
+    """``spec`` trained on the standard split, once per process: training is deterministic, so a second
+    registry (a test's, a notebook's private one) stores the same fitted pipeline without training again."""
+    from shared.data import load_flights, split_by_time
+
+    return train(split_by_time(load_flights())[0], spec)
+
+
 def ensure_model(
     spec: str = "reference", registry: Registry | None = None, verbose: bool = True, trained: Pipeline | None = None
 ) -> ModelVersion:
@@ -134,7 +144,8 @@ def ensure_model(
             if verbose and trained is None:
                 print(f"Training the {spec!r} model (once; later runs reuse it)…", flush=True)
             past, future = split_by_time(load_flights())
-            entry = register(trained if trained is not None else train(past, spec), spec, past, future, registry)
+            pipeline = trained if trained is not None else _fitted(spec, data_sha, sklearn.__version__)
+            entry = register(pipeline, spec, past, future, registry)
             if verbose:
                 print(f"Saved as version {entry.version} in {registry.root}", flush=True)
         if "production" not in registry.aliases():
