@@ -15,6 +15,21 @@ from shared.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # starts a Python process per case
 
+NOT_YET = pytest.mark.xfail(
+    run=False,  # it would run: today it ignores its arguments and rewrites data/ (and takes longer than 10 s)
+    strict=True,
+    reason="takes no arguments yet; remove this mark when it has --help and argparse errors",
+)
+NOT_YET_PROGRAMS = {"dataset_build.py"}
+
+
+def tool_param(*args: str, name: str) -> object:
+    """A case for ``tools/<name>``, marked while that tool does not parse its arguments yet."""
+    return pytest.param([f"tools/{name}", *args], id=name, marks=[NOT_YET] if name in NOT_YET_PROGRAMS else [])
+
+
+TOOLS = sorted(path.name for path in (PROJECT_ROOT / "tools").glob("*.py"))
+
 PROGRAMS = [
     ["-m", "architectures.api.service"],
     ["-m", "architectures.api.client"],
@@ -25,7 +40,7 @@ PROGRAMS = [
     ["-m", "architectures.streaming.predictor"],
     ["-m", "architectures.batch.job"],
     ["-m", "architectures.batch.scheduler"],
-    *[[str(path.relative_to(PROJECT_ROOT))] for path in sorted((PROJECT_ROOT / "tools").glob("*.py"))],
+    *[tool_param(name=name) for name in TOOLS],
 ]
 BAD_ARGUMENTS = [
     pytest.param(["-m", "architectures.api.service", "--port", "eighty"], id="api.service"),
@@ -52,10 +67,7 @@ BAD_ARGUMENTS = [
         ["-m", "architectures.batch.scheduler", "--start", "2013-13-45", "--out", "{tmp}/out"],
         id="batch.scheduler",
     ),
-    *[
-        pytest.param([str(path.relative_to(PROJECT_ROOT)), "--no-such-option"], id=path.name)
-        for path in sorted((PROJECT_ROOT / "tools").glob("*.py"))
-    ],
+    *[tool_param("--no-such-option", name=name) for name in TOOLS],
 ]
 FIRST_RUN = [
     pytest.param(["-m", "architectures.api.service", "--port", "8000"], 3, id="api.service"),
