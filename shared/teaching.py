@@ -13,6 +13,9 @@ system's temporary directory, never a moved alias in the project's ``models/``.
 A sentence that quotes a measurement is rendered from the value, never typed:
 
     prose(f"One prediction took **{latency.p50_us:,.0f} µs** at the median.")
+
+``duration`` writes a time in the unit a reader expects (µs, ms or s), so a sentence never says
+"milliseconds" of a time that came out in microseconds on another machine.
 """
 
 from __future__ import annotations
@@ -56,6 +59,19 @@ def prose(markdown: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(markdown))
+
+
+def duration(microseconds: float) -> str:
+    """A time in the unit that suits it: ``"23 µs"``, ``"952 µs"``, ``"1.6 ms"``, ``"41 ms"``, ``"4.1 s"``."""
+    if microseconds < 0:
+        raise ValueError(f"a duration cannot be negative: {microseconds}")
+    if microseconds < 1_000:
+        return f"{microseconds:,.0f} µs" if microseconds >= 10 else f"{microseconds:.1f} µs"
+    milliseconds = microseconds / 1_000
+    if milliseconds < 1_000:
+        return f"{milliseconds:.1f} ms" if milliseconds < 10 else f"{milliseconds:,.0f} ms"
+    seconds = milliseconds / 1_000
+    return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
 
 
 def _discard(scratch: Path, previous: str | None) -> None:

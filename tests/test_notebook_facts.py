@@ -15,8 +15,10 @@ import nbformat
 import pandas as pd
 import pytest
 
+from shared.features import WEATHER
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-NUMBER_WORDS = {3: "three", 16: "sixteen"}
+NUMBER_WORDS = {3: "three", 4: "four", 8: "eight", 16: "sixteen"}
 
 
 def percent(value: float) -> str:
@@ -32,7 +34,22 @@ FACTS: dict[str, list[Callable[[pd.DataFrame], str]]] = {
         lambda f: f"the {NUMBER_WORDS[f['origin'].nunique()]} New York airports",
         lambda f: f"{NUMBER_WORDS[f['carrier'].nunique()]} carriers",
     ],
+    "01_embedded_app.ipynb": [
+        lambda f: f"{quarters(blizzard_day(f)['late'].mean())} flights arrived late or not at all",
+        lambda f: f"it asks for {NUMBER_WORDS[len(WEATHER)]} more inputs",
+        lambda f: f"model version 2 needs {NUMBER_WORDS[len(WEATHER)]} new inputs",
+    ],
 }
+
+
+def blizzard_day(flights: pd.DataFrame) -> pd.DataFrame:
+    """The flights of 8 February 2013, the day of the blizzard in notebook 01."""
+    return flights[flights["sched_dep"].dt.strftime("%Y-%m-%d") == "2013-02-08"]
+
+
+def quarters(rate: float) -> str:
+    """A rate in words, to the nearest quarter: 0.75 -> "three in four"."""
+    return f"{NUMBER_WORDS[round(4 * rate)]} in four"
 
 
 def markdown_text(name: str) -> str:

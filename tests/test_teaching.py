@@ -43,3 +43,23 @@ def test_discard_removes_the_copy_and_restores_the_variable(trained_registry, mo
     teaching._discard(registry.root, "/somewhere/else")
     assert not registry.root.exists()
     assert os.environ[teaching.HOME_VARIABLE] == "/somewhere/else"
+
+
+@pytest.mark.parametrize(
+    ("microseconds", "shown"),
+    [
+        (2.34, "2.3 µs"),
+        (23.1, "23 µs"),
+        (952.4, "952 µs"),
+        (1_595.0, "1.6 ms"),
+        (41_200.0, "41 ms"),
+        (4_120_000.0, "4.1 s"),
+    ],
+)
+def test_duration_picks_the_unit_a_reader_expects(microseconds, shown):
+    assert teaching.duration(microseconds) == shown
+
+
+def test_duration_refuses_a_negative_time():
+    with pytest.raises(ValueError, match="negative"):
+        teaching.duration(-1.0)
