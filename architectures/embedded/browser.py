@@ -93,7 +93,7 @@ def streamlit_command(script: str, port: int) -> list[str]:
 
 
 @asynccontextmanager
-async def chromium_page(width: int = 820, height: int = 1100, timeout: float = 30.0) -> AsyncIterator[Page]:
+async def chromium_page(width: int = 820, height: int = 1100, timeout: float = 60.0) -> AsyncIterator[Page]:
     """A fresh page in a headless Chromium that is closed on exit, even when the block fails.
 
     Raises :class:`BrowserNotFoundError` when no browser is installed (see :func:`find_chromium`).
