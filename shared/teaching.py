@@ -8,7 +8,8 @@ an interrupted or killed notebook never changes what the other notebooks see:
     registry.set_alias("production", 2)                       # only this notebook sees the move
 
 The copy is removed when the kernel exits normally; a killed kernel leaves only a folder in the
-system's temporary directory, never a moved alias in the project's ``models/``.
+system's temporary directory, never a moved alias in the project's ``models/``, and the next call
+removes such leftovers (each copy records the process that made it).
 
 A sentence that quotes a measurement is rendered from the value, never typed:
 
@@ -29,6 +30,8 @@ from pathlib import Path
 from shared.registry import Registry
 
 HOME_VARIABLE = "SHIPPING_MODELS_HOME"  # read by shared.paths.models_dir(), in this process and its children
+SCRATCH_PREFIX = "shipping-models-registry-"
+OWNER_FILE = ".owner-pid"
 
 
 def notebook_registry(*specs: str, source: Registry | None = None) -> Registry:
@@ -43,8 +46,10 @@ def notebook_registry(*specs: str, source: Registry | None = None) -> Registry:
 
     source = source or Registry()
     entries = [ensure_model(spec, source, verbose=False) for spec in specs or ("reference",)]
-    scratch = Path(tempfile.mkdtemp(prefix="shipping-models-registry-"))
+    remove_orphans()
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
     shutil.copytree(source.root, scratch, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
+    (scratch / OWNER_FILE).write_text(str(os.getpid()))
     previous = os.environ.get(HOME_VARIABLE)
     os.environ[HOME_VARIABLE] = str(scratch)
     atexit.register(_discard, scratch, previous)
@@ -52,6 +57,22 @@ def notebook_registry(*specs: str, source: Registry | None = None) -> Registry:
     if "production" not in registry.aliases():
         registry.set_alias("production", entries[0].version)
     return registry
+
+
+def remove_orphans(temporary: Path | None = None) -> list[Path]:
+    """Remove private registries left by processes that are gone (a killed kernel); return them."""
+    import psutil
+
+    removed = []
+    for folder in Path(temporary or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not made by this helper, or still being made: leave it
+        if not psutil.pid_exists(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def prose(markdown: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -63,3 +65,18 @@ def test_duration_picks_the_unit_a_reader_expects(microseconds, shown):
 def test_duration_refuses_a_negative_time():
     with pytest.raises(ValueError, match="negative"):
         teaching.duration(-1.0)
+
+
+def test_a_copy_left_by_a_dead_process_is_removed_and_a_live_one_kept(tmp_path):
+    dead = tmp_path / f"{teaching.SCRATCH_PREFIX}dead"
+    alive = tmp_path / f"{teaching.SCRATCH_PREFIX}alive"
+    foreign = tmp_path / f"{teaching.SCRATCH_PREFIX}foreign"
+    for folder in (dead, alive, foreign):
+        folder.mkdir()
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    (dead / teaching.OWNER_FILE).write_text(str(process.pid))
+    (alive / teaching.OWNER_FILE).write_text(str(os.getpid()))
+
+    assert teaching.remove_orphans(tmp_path) == [dead]
+    assert not dead.exists() and alive.exists() and foreign.exists()
