@@ -467,3 +467,17 @@ def test_pinned_versions_cache_is_bounded(own_registry: Registry) -> None:
     server.pinned(3)
     assert server.cached(2) is None and server.cached(3) is not None
     assert server.cached(1) is server.current()  # production is never in the pinned cache
+
+
+def test_watcher_logs_a_version_that_fails_to_load_and_keeps_serving(
+    own_registry: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    corrupt_copy(own_registry, 2, 3)
+    with caplog.at_level("WARNING", logger="architectures.api"):
+        with TestClient(create_app(own_registry, load_now=True, watch_seconds=0.05)) as client:
+            own_registry.set_alias("production", 3)
+            deadline = time.monotonic() + 10
+            while "could not load" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert "version 3, which could not load" in caplog.text and "IntegrityError" in caplog.text
+            assert client.post(f"{MODEL}/predict", json=FLIGHT).json()["model_version"] == "1"
