@@ -90,7 +90,7 @@ def measure(quick: bool = False) -> list[Figure]:
         run = run_measured(python_command("-m", "architectures.batch.job", "--date", day, "--out", tmp))
     return [
         figure("batch_job_seconds", "nightly job process, start to exit (one day)", run.seconds, "s"),
-        figure("batch_memory_mb", "nightly job process peak memory (kernel peak RSS, ru_maxrss)", run.peak_mb, "MB"),
+        figure("batch_memory_mb", "nightly job process peak memory (kernel peak resident, VmHWM)", run.peak_mb, "MB"),
         figure(
             "batch_rows_per_s",
             f"batch: read + validate + score + write parquet ({rows:,} rows)",

@@ -43,6 +43,7 @@ def machine() -> dict[str, object]:
         "cores": os.cpu_count(),
         "memory_gib": round(memory_gib, 1),
         "system": f"{platform.system()} {platform.release()}",
+        "load_average": round(os.getloadavg()[0], 1),  # other programs on the machine: figures are noisier
         **versions(),
     }
 

@@ -46,8 +46,9 @@ ARCHITECTURES = {
 README = PROJECT_ROOT / "README.md"
 MARKERS = ("<!-- results: begin -->", "<!-- results: end -->")
 MEMORY_NOTE = (
-    "memory: PSS (proportional set size) of the process tree for the app and the service, measured while they "
-    "serve; for the learner and the batch job, the kernel's peak resident memory of the process (ru_maxrss)"
+    "PSS (proportional set size: shared pages divided among the processes sharing them) of the process tree "
+    "for the app and the service, measured while they serve; for the learner and the batch job, the kernel's "
+    "high-water mark of the process's resident memory (VmHWM), so a short peak is not missed"
 )
 """How the memory column is measured (said wherever it is shown)."""
 
@@ -127,6 +128,14 @@ def _k(value: float) -> str:
     return f"{value:.0f}"
 
 
+def _load(machine: dict[str, object]) -> str:
+    """``, load average 3.2 (other programs were running: noisier figures)`` when the machine was busy."""
+    load, cores = machine.get("load_average"), machine.get("cores") or 1
+    if load is None or float(load) < 0.5 * float(cores):  # type: ignore[arg-type]
+        return ""
+    return f", load average {load} (other programs were running: noisier figures)"
+
+
 def readme_results(results: Results) -> str:
     """The README's results section, from a saved run (markdown, between the markers)."""
     v = results.value
@@ -135,8 +144,9 @@ def readme_results(results: Results) -> str:
     header = (
         f"Measured with `make bench` (all four architectures in one run, same flights, same model version) on "
         f"{machine.get('cores')} cores ({machine.get('cpu')}) with {machine.get('memory_gib')} GiB of memory, "
-        f"{machine.get('system')}, Python {machine.get('python')}. Your figures will differ; notebook 05 measures "
-        f"them again on your machine. Regenerate this section with `python -m benchmarks.summary --readme`."
+        f"{machine.get('system')}, Python {machine.get('python')}{_load(machine)}. Your figures will differ; "
+        "notebook 05 measures them again on your machine. After `make bench`, "
+        "`python -m benchmarks.summary --readme` rewrites this section from its results."
     )
     embedded = (
         f"| {ARCHITECTURES['embedded'].title} | **{v('embedded_p50_us'):.0f} µs** in process (pipeline on a 1-row "
@@ -192,7 +202,7 @@ def readme_results(results: Results) -> str:
             batch,
             "",
             f"{verdict} ({len(goals)} goals, each figure against its goal in `benchmarks/results/series.csv`). "
-            f"The {MEMORY_NOTE}.",
+            f"Memory: {MEMORY_NOTE}.",
         ]
     )
 

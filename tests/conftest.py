@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -73,3 +74,15 @@ def log_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/log.db"
     return f"{request.getfixturevalue('redis_url')}?stream=test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def christmas_eve_flight() -> dict:
+    """The flight the embedded app's tests enter in its form: JetBlue, JFK to Boston, 24 December 18:30."""
+    return {
+        "carrier": "B6",
+        "origin": "JFK",
+        "dest": "BOS",
+        "sched_dep": datetime(2013, 12, 24, 18, 30),
+        "distance": 187,
+    }

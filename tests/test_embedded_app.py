@@ -61,7 +61,9 @@ def test_default_render(restart) -> None:
     assert app.caption[-1].value == "Link to this flight: `?carrier=UA&origin=EWR&dest=ORD&date=2013-07-15&time=08:00`"
 
 
-def test_a_flight_on_the_form_gets_the_predictors_probability(registry: Registry, restart) -> None:
+def test_a_flight_on_the_form_gets_the_predictors_probability(
+    registry: Registry, restart, christmas_eve_flight: dict
+) -> None:
     app = run_app()
     app.selectbox[0].set_value("JFK").run()
     app.selectbox[1].set_value("BOS").run()
@@ -70,13 +72,7 @@ def test_a_flight_on_the_form_gets_the_predictors_probability(registry: Registry
     app.time_input[0].set_value(time(18, 30))
     app.run()
     assert not app.exception and not app.error
-    record = {
-        "carrier": "B6",
-        "origin": "JFK",
-        "dest": "BOS",
-        "sched_dep": datetime(2013, 12, 24, 18, 30),
-        "distance": 187,
-    }
+    record = christmas_eve_flight
     expected = Predictor.from_registry(registry=registry).predict_one(record)
     assert app.metric[0].value == f"{expected:.1%}"
     table = app.table[0].value

@@ -6,7 +6,6 @@ The finder's tests run everywhere; the browser's are skipped, with the install h
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -104,24 +103,20 @@ def app_url(module_registry: Registry):
 @pytest.mark.slow
 @needs_browser
 def test_a_user_enters_a_flight_and_sees_the_probability(
-    app_url: str, module_registry: Registry, tmp_path: Path
+    app_url: str, module_registry: Registry, tmp_path: Path, christmas_eve_flight: dict
 ) -> None:
     async def scenario():
         async with chromium_page() as page:
             await page.goto(app_url)
             first = await read_prediction(page)
-            entered = await enter_flight(page, "B6", "JFK", "BOS", datetime(2013, 12, 24, 18, 30))
+            entered = await enter_flight(
+                page, *(christmas_eve_flight[key] for key in ("carrier", "origin", "dest", "sched_dep"))
+            )
             await page.screenshot(path=tmp_path / "embedded_app.png", full_page=True)
             return first, entered
 
     first, entered = asyncio.run(scenario())
-    record = {
-        "carrier": "B6",
-        "origin": "JFK",
-        "dest": "BOS",
-        "sched_dep": datetime(2013, 12, 24, 18, 30),
-        "distance": 187,
-    }
+    record = christmas_eve_flight
     expected = Predictor.from_registry(registry=module_registry).predict_one(record)
     assert entered.model_version == first.model_version == 1
     assert entered.p_late == pytest.approx(round(expected, 3), abs=1e-9)  # shown as a percentage with one decimal
