@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_api_service import FLIGHT, build_registry
+from api_support import FLIGHT, build_registry
 
 from architectures.api.client import ApiError, FlightDelayClient
 from architectures.api.command import uvicorn_command

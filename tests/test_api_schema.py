@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from api_support import build_registry
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -20,7 +21,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from test_api_service import build_registry
 
 from architectures.api.model_server import ModelServer
 from architectures.api.service import create_app

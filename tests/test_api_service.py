@@ -15,32 +15,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from api_support import FLIGHT, build_registry
 from fastapi.testclient import TestClient
 
 from architectures.api.model_server import NO_MODEL, ModelServer
 from architectures.api.service import create_app
 from shared.data import load_flights, split_by_time
 from shared.features import INPUT_FIELDS, WEATHER
-from shared.model import register, train
 from shared.predict import Predictor
 from shared.registry import ONNX_FILE, Registry
 
 MODEL = "/v2/models/flight-delay"
-FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T17:30:00", "distance": 719.0}
 BASE = ["carrier", "origin", "dest", "sched_dep", "distance"]
 TOKEN = "operator-secret"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
-
-
-def build_registry(root: Path) -> Registry:
-    """Version 1 (reference) and 2 (weather), production -> 1, trained on every 10th flight."""
-    registry = Registry(root)
-    past, future = split_by_time(load_flights())
-    past, future = past.iloc[::10], future.iloc[::50]
-    for spec in ("reference", "weather"):
-        register(train(past, spec), spec, past, future, registry)
-    registry.set_alias("production", 1)
-    return registry
 
 
 @pytest.fixture(scope="module")

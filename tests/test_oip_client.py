@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tritonclient.http as triton
-from test_api_service import FLIGHT, build_registry
+from api_support import FLIGHT, build_registry
 from tritonclient.utils import InferenceServerException
 
 from architectures.api.command import uvicorn_command

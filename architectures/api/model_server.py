@@ -32,10 +32,7 @@ VERSION_REF = re.compile(r"^[0-9]{1,9}$|^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 """A version number or an alias name (nothing that could walk out of the registry folder)."""
 
 
-NO_MODEL = (
-    "no model in the registry yet: open notebook 00, or run "
-    '`python -c "from shared.model import ensure_model; ensure_model()"`'
-)
+NO_MODEL = "no model in the registry yet: run `python -m shared.model` (or open notebook 00), then try again"
 """What to do on a fresh clone (the readiness reason, and the programs' one-line message)."""
 
 
