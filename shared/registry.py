@@ -46,6 +46,12 @@ class ModelNotFoundError(RegistryError, LookupError):
     """No such model, version or alias."""
 
 
+NO_MODEL_HINT = "no model in the registry yet: run `python -m shared.model` (or open notebook 00), then try again"
+"""What every program says on a fresh clone, when there is nothing to score with (and its readiness reason)."""
+NO_MODEL_EXIT = 3
+"""The exit code of every command line that stops for that reason."""
+
+
 class IntegrityError(RegistryError):
     """An artifact's bytes do not match the sha256 recorded in its manifest."""
 

@@ -18,12 +18,12 @@ import pytest
 from api_support import FLIGHT, build_registry
 from fastapi.testclient import TestClient
 
-from architectures.api.model_server import NO_MODEL, ModelServer
+from architectures.api.model_server import ModelServer
 from architectures.api.service import create_app
 from shared.data import load_flights, split_by_time
 from shared.features import INPUT_FIELDS, WEATHER
 from shared.predict import Predictor
-from shared.registry import ONNX_FILE, Registry
+from shared.registry import NO_MODEL_HINT, ONNX_FILE, Registry
 
 MODEL = "/v2/models/flight-delay"
 BASE = ["carrier", "origin", "dest", "sched_dep", "distance"]
@@ -100,7 +100,7 @@ def test_not_ready_until_a_model_is_loaded(registry: Registry, tmp_path: Path) -
         while "notebook 00" not in ready.json()["reason"] and time.monotonic() < deadline:
             time.sleep(0.05)
             ready = client.get("/v2/health/ready")
-        assert ready.status_code == 503 and ready.json()["reason"] == NO_MODEL  # says what to do
+        assert ready.status_code == 503 and ready.json()["reason"] == NO_MODEL_HINT  # says what to do
         assert client.get("/v2/health/live").status_code == 200
         assert client.get(f"{MODEL}/ready").status_code == 503
         refused = client.post(f"{MODEL}/predict", json=FLIGHT)

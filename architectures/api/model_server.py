@@ -25,15 +25,11 @@ import pandas as pd
 from architectures.api.weather import WeatherLookup
 from shared.features import INPUT_FIELDS, WEATHER, Field
 from shared.predict import Predictor
-from shared.registry import DEFAULT_MODEL, ModelNotFoundError, Registry
+from shared.registry import DEFAULT_MODEL, NO_MODEL_HINT, ModelNotFoundError, Registry
 from shared.schema import validate_record
 
 VERSION_REF = re.compile(r"^[0-9]{1,9}$|^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 """A version number or an alias name (nothing that could walk out of the registry folder)."""
-
-
-NO_MODEL = "no model in the registry yet: run `python -m shared.model` (or open notebook 00), then try again"
-"""What to do on a fresh clone (the readiness reason, and the programs' one-line message)."""
 
 
 class NotReadyError(RuntimeError):
@@ -133,7 +129,7 @@ class ModelServer:
                     return {"changed": False, "previous_version": version, "version": version, "load_seconds": 0.0}
                 loaded = self.load(version)
             except ModelNotFoundError as error:
-                self.last_reload_error = NO_MODEL if not self.registry.versions(self.name) else str(error)
+                self.last_reload_error = NO_MODEL_HINT if not self.registry.versions(self.name) else str(error)
                 raise ReloadError(self.last_reload_error) from error
             except Exception as error:  # any failure leaves the previous model serving
                 self.last_reload_error = f"{type(error).__name__}: {error}"

@@ -41,11 +41,10 @@ from architectures.api.auth import configured_token
 from architectures.api.command import DEFAULT_HOST, uvicorn_command
 from architectures.api.errors import add_error_handlers
 from architectures.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from architectures.api.model_server import NO_MODEL, ModelServer, ReloadError
+from architectures.api.model_server import ModelServer, ReloadError
 from architectures.api.routers import admin, health, inference, models
-from shared.registry import ModelNotFoundError, Registry
+from shared.registry import NO_MODEL_EXIT, NO_MODEL_HINT, ModelNotFoundError, Registry
 
-EXIT_NO_MODEL = 3
 """Exit code of ``python -m architectures.api.service`` when the registry has no production model."""
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Largest request body accepted (413 beyond): about 50,000 flights in one batch request."""
@@ -154,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         Registry().resolve("production")
     except (ModelNotFoundError, ValueError, OSError):
-        print(f"model API: {NO_MODEL}", file=sys.stderr)
-        return EXIT_NO_MODEL
+        print(f"model API: {NO_MODEL_HINT}", file=sys.stderr)
+        return NO_MODEL_EXIT
     command = uvicorn_command(args.port, args.workers, args.host)
     os.execv(command[0], command)
     return 0  # (never reached: the process became uvicorn)

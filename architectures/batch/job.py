@@ -46,7 +46,7 @@ from shared.features import INPUT_FIELDS
 from shared.files import atomic_file, file_sha256
 from shared.paths import PROJECT_ROOT
 from shared.predict import Predictor
-from shared.registry import Registry
+from shared.registry import NO_MODEL_EXIT, NO_MODEL_HINT, Registry
 from shared.schema import frame_errors
 
 DEFAULT_OUT = PROJECT_ROOT / "runs" / "batch"
@@ -75,11 +75,6 @@ CHUNK_ROWS = 65_536
 ENGINES = ("pandas", "dask")
 MODEL_THREADS = 1
 """ONNX Runtime threads per call: the model runs on one core while reading, checks and writing use the other."""
-
-
-NO_MODEL_EXIT = 3
-"""Exit code of the command lines when the registry holds no model to score with."""
-NO_MODEL_HINT = "no model in the registry: run `python -m shared.model` (or open notebook 00), then try again"
 
 
 class NoInputError(RuntimeError):
