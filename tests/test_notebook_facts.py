@@ -39,12 +39,22 @@ FACTS: dict[str, list[Callable[[pd.DataFrame], str]]] = {
         lambda f: f"it asks for {NUMBER_WORDS[len(WEATHER)]} more inputs",
         lambda f: f"model version 2 needs {NUMBER_WORDS[len(WEATHER)]} new inputs",
     ],
+    "04_batch.ipynb": [
+        lambda f: f"the {NUMBER_WORDS[f['origin'].nunique()]} New York airports",
+        lambda f: f"Newark–Anchorage (ANC) on summer Saturdays, starting {first_flight(f, 'EWR', 'ANC'):%-d %B}",
+    ],
 }
 
 
 def blizzard_day(flights: pd.DataFrame) -> pd.DataFrame:
     """The flights of 8 February 2013, the day of the blizzard in notebook 01."""
     return flights[flights["sched_dep"].dt.strftime("%Y-%m-%d") == "2013-02-08"]
+
+
+def first_flight(flights: pd.DataFrame, origin: str, dest: str) -> pd.Timestamp:
+    """The scheduled departure of the first flight of 2013 from ``origin`` to ``dest``."""
+    route = flights[(flights["origin"] == origin) & (flights["dest"] == dest)]
+    return route["sched_dep"].min()
 
 
 def quarters(rate: float) -> str:
