@@ -15,11 +15,10 @@ import http.client
 import statistics
 import time
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 
-from architectures.embedded.browser import CHROMIUM, chromium_page, read_prediction, streamlit_command
+from architectures.embedded.browser import chromium_page, find_chromium, read_prediction, streamlit_command
 from benchmarks.bench_inference import ONNX_P50_GOAL
 from benchmarks.figures import Figure, at_least, at_most, figures_for
 from benchmarks.series import cli
@@ -72,7 +71,7 @@ def cold_start_figures(quick: bool) -> list[Figure]:
             streamlit_command("architectures/embedded/app.py", port), health_url=f"{url}_stcore/health"
         ) as app:
             healthy.append(app.startup_seconds)
-            if Path(CHROMIUM).exists():
+            if find_chromium():
                 first.append(app.startup_seconds + asyncio.run(first_prediction_seconds(url)))
             memory.append(memory_mb(app.pid))
             connection = http.client.HTTPConnection("127.0.0.1", port)

@@ -74,10 +74,6 @@ def require_chromium() -> str:
     raise BrowserNotFoundError(missing_browser_message())
 
 
-CHROMIUM = find_chromium() or "/usr/bin/chromium"
-"""Deprecated: the browser found at import (or Debian's path, absent); prefer :func:`find_chromium`."""
-
-
 def streamlit_command(script: str, port: int) -> list[str]:
     """``streamlit run`` for ``script`` (a path from the project root), headless, on 127.0.0.1:``port``."""
     from shared.processes import python_command

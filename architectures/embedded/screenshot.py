@@ -12,7 +12,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from architectures.embedded.browser import CHROMIUM, chromium_page, enter_flight, streamlit_command
+from architectures.embedded.browser import (
+    chromium_page,
+    enter_flight,
+    find_chromium,
+    missing_browser_message,
+    streamlit_command,
+)
 from shared.model import ensure_model
 from shared.paths import PROJECT_ROOT
 from shared.processes import BackgroundProcess, free_port
@@ -56,7 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 if __name__ == "__main__":
     arguments = parse_args()
-    if not Path(CHROMIUM).exists():
-        print(f"screenshot: needs Chromium at {CHROMIUM} (Debian: apt-get install chromium)", file=sys.stderr)
+    if find_chromium() is None:
+        print(f"screenshot: {missing_browser_message()}", file=sys.stderr)
         sys.exit(EXIT_NO_BROWSER)
     main(arguments.out)
