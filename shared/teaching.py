@@ -17,17 +17,31 @@ A sentence that quotes a measurement is rendered from the value, never typed:
 
 ``duration`` writes a time in the unit a reader expects (µs, ms or s), so a sentence never says
 "milliseconds" of a time that came out in microseconds on another machine.
+
+``crowd`` runs several client processes against a service at once, each calling one request after
+another, and reports the throughput and the latency percentiles they saw together:
+
+    crowd("http://127.0.0.1:8000", "/v2/models/flight-delay/predict", body, processes=4, seconds=2)
 """
 
 from __future__ import annotations
 
 import atexit
+import http.client
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from shared.registry import Registry
+if TYPE_CHECKING:  # imported lazily: a client process of ``crowd`` imports this module, and needs no model
+    from shared.registry import Registry
 
 HOME_VARIABLE = "SHIPPING_MODELS_HOME"  # read by shared.paths.models_dir(), in this process and its children
 SCRATCH_PREFIX = "shipping-models-registry-"
@@ -43,6 +57,7 @@ def notebook_registry(*specs: str, source: Registry | None = None) -> Registry:
     The copy starts with the project's aliases; the first spec is made ``production`` if none is set.
     """
     from shared.model import ensure_model
+    from shared.registry import Registry
 
     source = source or Registry()
     entries = [ensure_model(spec, source, verbose=False) for spec in specs or ("reference",)]
@@ -93,6 +108,135 @@ def duration(microseconds: float) -> str:
         return f"{milliseconds:.1f} ms" if milliseconds < 10 else f"{milliseconds:,.0f} ms"
     seconds = milliseconds / 1_000
     return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """What several client processes calling a service at once got from it."""
+
+    processes: int
+    requests: int
+    """Answered with 200."""
+    failed: int
+    """Answered with another status, or not at all."""
+    seconds: float
+    p50_us: float
+    p99_us: float
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def __str__(self) -> str:
+        return (
+            f"{self.processes} client processes: {self.per_second:,.0f} req/s, p50 {duration(self.p50_us)}, "
+            f"p99 {duration(self.p99_us)} ({self.requests:,} requests, {self.failed} failed, {self.seconds:.1f} s)"
+        )
+
+
+def crowd(url: str, path: str, body: bytes, *, processes: int = 4, seconds: float = 2.0) -> Crowd:
+    """``processes`` client processes POST ``body`` to ``url + path`` at once for ``seconds``.
+
+    Each process is one client application: one keep-alive connection, one request after another, each
+    timed. They connect and send one unmeasured request first, then start together. Raises
+    ``ConnectionError`` when a process cannot reach the service.
+    """
+    import numpy as np
+
+    if processes < 1 or seconds <= 0:
+        raise ValueError(f"need at least one process and a positive duration, got {processes} and {seconds}")
+    command = [sys.executable, "-c", CLIENT_PROGRAM, url, path, str(seconds)]
+    clients = [
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    try:
+        for client in clients:
+            _tell(client, body.hex())
+        errors = [error for error in (_hear(client) for client in clients) if error != "ready"]
+        for client in clients:
+            _tell(client, "stop" if errors else "go")  # every client is connected: start together
+        if errors:
+            raise ConnectionError(f"a client process could not reach {url}: {errors[0]}")
+        outcomes = [json.loads(_hear(client)) for client in clients]
+    finally:
+        for client in clients:
+            _end(client)
+    latencies = np.concatenate([np.asarray(outcome["timings"], dtype=float) for outcome in outcomes])
+    p50, p99 = np.percentile(latencies, [50, 99]) if latencies.size else (float("nan"), float("nan"))
+    return Crowd(
+        processes=processes,
+        requests=int(latencies.size),
+        failed=sum(outcome["failed"] for outcome in outcomes),
+        seconds=max(outcome["seconds"] for outcome in outcomes),
+        p50_us=float(p50),
+        p99_us=float(p99),
+    )
+
+
+CLIENT_PROGRAM = "import sys; from shared.teaching import client_process; client_process(*sys.argv[1:])"
+"""What each process of ``crowd`` runs: only the standard library, no model."""
+
+
+def client_process(url: str, path: str, seconds: str) -> None:
+    """One client of ``crowd``, talking on stdin/stdout: body, ``ready``, ``go``, then its timings as JSON."""
+    body = bytes.fromhex(sys.stdin.readline())
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=30)
+    try:
+        _post(connection, path, body)  # connect and warm up before the clock starts
+        print("ready", flush=True)
+    except OSError as error:
+        print(f"{type(error).__name__}: {error}", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        return
+    failed, timings, started = 0, [], time.perf_counter()
+    while time.perf_counter() - started < float(seconds):
+        before = time.perf_counter_ns()
+        try:
+            ok = _post(connection, path, body) == 200
+        except (OSError, http.client.HTTPException):
+            ok = False
+            connection.close()  # reconnects on the next request
+        if ok:
+            timings.append((time.perf_counter_ns() - before) / 1_000)
+        else:
+            failed += 1
+    connection.close()
+    print(json.dumps({"failed": failed, "timings": timings, "seconds": time.perf_counter() - started}), flush=True)
+
+
+def _post(connection: http.client.HTTPConnection, path: str, body: bytes) -> int:
+    """POST a JSON body on a keep-alive connection, read the whole answer, return its status."""
+    connection.request("POST", path, body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def _tell(client: subprocess.Popen, line: str) -> None:
+    assert client.stdin is not None
+    client.stdin.write(line + "\n")
+    client.stdin.flush()
+
+
+def _hear(client: subprocess.Popen) -> str:
+    """The next line a client process prints; raises if it ended instead."""
+    assert client.stdout is not None
+    line = client.stdout.readline()
+    if not line:
+        client.wait()
+        raise RuntimeError(f"a client process exited with code {client.returncode}: {client.stderr.read()[-500:]}")
+    return line.strip()
+
+
+def _end(client: subprocess.Popen) -> None:
+    """Wait for a client process to finish (kill it if it does not), and close its pipes."""
+    try:
+        client.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        client.kill()
+        client.communicate()
 
 
 def _discard(scratch: Path, previous: str | None) -> None:

@@ -39,6 +39,9 @@ FACTS: dict[str, list[Callable[[pd.DataFrame], str]]] = {
         lambda f: f"it asks for {NUMBER_WORDS[len(WEATHER)]} more inputs",
         lambda f: f"model version 2 needs {NUMBER_WORDS[len(WEATHER)]} new inputs",
     ],
+    "02_model_api.ipynb": [
+        lambda f: f"needs {NUMBER_WORDS[len(WEATHER)]} weather numbers the client does not send",
+    ],
     "04_batch.ipynb": [
         lambda f: f"the {NUMBER_WORDS[f['origin'].nunique()]} New York airports",
         lambda f: f"Newark–Anchorage (ANC) on summer Saturdays, starting {first_flight(f, 'EWR', 'ANC'):%-d %B}",

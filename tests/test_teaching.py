@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -80,3 +83,56 @@ def test_a_copy_left_by_a_dead_process_is_removed_and_a_live_one_kept(tmp_path):
 
     assert teaching.remove_orphans(tmp_path) == [dead]
     assert not dead.exists() and alive.exists() and foreign.exists()
+
+
+class _Answer(BaseHTTPRequestHandler):
+    """200 on /ok, 422 elsewhere, keep-alive: a stand-in for a model service."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        payload = b'{"p_late": 0.5}'
+        self.send_response(200 if self.path == "/ok" else 422)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def stand_in():
+    """The URL of a small threaded HTTP server on a free port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_crowd_counts_every_process_answers_and_percentiles(stand_in):
+    result = teaching.crowd(stand_in, "/ok", b"{}", processes=2, seconds=0.3)
+    assert result.processes == 2 and result.failed == 0
+    assert result.requests > 0 and result.per_second > 0
+    assert 0 < result.p50_us <= result.p99_us
+    assert "2 client processes" in str(result)
+
+
+def test_crowd_counts_refusals_as_failed(stand_in):
+    result = teaching.crowd(stand_in, "/refused", b"{}", processes=1, seconds=0.2)
+    assert result.requests == 0 and result.failed > 0
+
+
+def test_crowd_names_an_unreachable_service():
+    with socket.socket() as unused:  # a port nobody listens on
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    with pytest.raises(ConnectionError, match="could not reach"):
+        teaching.crowd(url, "/ok", b"{}", processes=1, seconds=0.1)
+
+
+def test_crowd_refuses_an_empty_crowd():
+    with pytest.raises(ValueError, match="at least one process"):
+        teaching.crowd("http://127.0.0.1:1", "/ok", b"{}", processes=0)
