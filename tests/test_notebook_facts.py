@@ -42,6 +42,14 @@ FACTS: dict[str, list[Callable[[pd.DataFrame], str]]] = {
     "02_model_api.ipynb": [
         lambda f: f"needs {NUMBER_WORDS[len(WEATHER)]} weather numbers the client does not send",
     ],
+    "03_streaming.ipynb": [
+        lambda f: (
+            f"On {day_in_words('2013-12-10')}, {quarters(departures_on(f, '2013-12-10')['late'].mean())} flights out "
+            "of New York arrived 15 minutes late or more"
+        ),
+        lambda f: learner_default("Every {publish:g} s, if it learned something, it **publishes** the model"),
+        lambda f: learner_default("Every {checkpoint:g} s, apart, it saves its private checkpoint"),
+    ],
     "04_batch.ipynb": [
         lambda f: f"the {NUMBER_WORDS[f['origin'].nunique()]} New York airports",
         lambda f: f"Newark–Anchorage (ANC) on summer Saturdays, starting {first_flight(f, 'EWR', 'ANC'):%-d %B}",
@@ -58,6 +66,24 @@ def first_flight(flights: pd.DataFrame, origin: str, dest: str) -> pd.Timestamp:
     """The scheduled departure of the first flight of 2013 from ``origin`` to ``dest``."""
     route = flights[(flights["origin"] == origin) & (flights["dest"] == dest)]
     return route["sched_dep"].min()
+
+
+def departures_on(flights: pd.DataFrame, day: str) -> pd.DataFrame:
+    """The flights scheduled to leave on ``day`` (YYYY-MM-DD)."""
+    return flights[flights["sched_dep"].dt.strftime("%Y-%m-%d") == day]
+
+
+def day_in_words(day: str) -> str:
+    """A date as the notebooks write it: "2013-12-10" -> "Tuesday 10 December 2013"."""
+    date = pd.Timestamp(day)
+    return f"{date:%A} {date.day} {date:%B %Y}"
+
+
+def learner_default(sentence: str) -> str:
+    """A sentence quoting the streaming learner's default intervals (program settings, not data)."""
+    from architectures.streaming import learner
+
+    return sentence.format(publish=learner.PUBLISH_INTERVAL, checkpoint=learner.CHECKPOINT_INTERVAL)
 
 
 def quarters(rate: float) -> str:
