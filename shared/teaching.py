@@ -11,6 +11,9 @@ The copy is removed when the kernel exits normally; a killed kernel leaves only 
 system's temporary directory, never a moved alias in the project's ``models/``, and the next call
 removes such leftovers (each copy records the process that made it).
 
+``scratch_folder("streaming-")`` is the same promise for a notebook's own files: a temporary folder
+removed at exit, and left over by a killed kernel only until the next run.
+
 A sentence that quotes a measurement is rendered from the value, never typed:
 
     prose(f"One prediction took **{latency.p50_us:,.0f} µs** at the median.")
@@ -74,12 +77,25 @@ def notebook_registry(*specs: str, source: Registry | None = None) -> Registry:
     return registry
 
 
-def remove_orphans(temporary: Path | None = None) -> list[Path]:
-    """Remove private registries left by processes that are gone (a killed kernel); return them."""
+def scratch_folder(prefix: str) -> Path:
+    """A temporary folder for a notebook's files, removed when the kernel exits.
+
+    A kernel killed before it could remove its folder leaves it behind; the next call with the same
+    ``prefix`` removes such leftovers (each folder records the process that made it).
+    """
+    remove_orphans(prefix=prefix)
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def remove_orphans(temporary: Path | None = None, prefix: str = SCRATCH_PREFIX) -> list[Path]:
+    """Remove private registries (or scratch folders of ``prefix``) left by processes that are gone."""
     import psutil
 
     removed = []
-    for folder in Path(temporary or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+    for folder in Path(temporary or tempfile.gettempdir()).glob(f"{prefix}*"):
         try:
             owner = int((folder / OWNER_FILE).read_text())
         except (OSError, ValueError):

@@ -136,3 +136,17 @@ def test_crowd_names_an_unreachable_service():
 def test_crowd_refuses_an_empty_crowd():
     with pytest.raises(ValueError, match="at least one process"):
         teaching.crowd("http://127.0.0.1:1", "/ok", b"{}", processes=0)
+
+
+def test_scratch_folder_is_marked_and_removes_a_dead_kernel_leftover(tmp_path, monkeypatch):
+    monkeypatch.setattr(teaching.tempfile, "tempdir", str(tmp_path))
+    left = tmp_path / "nb-scratch-left"
+    left.mkdir()
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    (left / teaching.OWNER_FILE).write_text(str(process.pid))  # a kernel that is gone
+    folder = teaching.scratch_folder("nb-scratch-")
+    assert folder.parent == tmp_path and folder.is_dir()
+    assert (folder / teaching.OWNER_FILE).read_text() == str(os.getpid())
+    assert not left.exists()
+    assert teaching.remove_orphans(tmp_path, prefix="nb-scratch-") == []  # ours is alive: kept
