@@ -24,7 +24,7 @@ endif
 
 UV ?= $(shell command -v uv 2>/dev/null)
 
-.PHONY: lab test test-fast bench notebooks exercises lint lock clean
+.PHONY: lab test test-fast bench notebooks exercises diagrams lint lock clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.11, 3.12 or 3.13 found on the PATH (tried python3.13, python3.12, python3.11, python3)."; \
@@ -68,6 +68,10 @@ notebooks: $(STAMP)
 
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
+
+# The notebooks' diagrams: tools/diagrams.yaml -> notebooks/images/*.svg (commit both).
+diagrams: $(STAMP)
+	$(BIN)/python tools/make_diagrams.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
