@@ -54,6 +54,9 @@ FACTS: dict[str, list[Callable[[pd.DataFrame], str]]] = {
         lambda f: f"the {NUMBER_WORDS[f['origin'].nunique()]} New York airports",
         lambda f: f"Newark–Anchorage (ANC) on summer Saturdays, starting {first_flight(f, 'EWR', 'ANC'):%-d %B}",
     ],
+    "05_choosing.ipynb": [
+        lambda f: f"about {round(len(f) / f['sched_dep'].dt.normalize().nunique(), -2):,.0f} flights a day",
+    ],
 }
 
 
