@@ -38,6 +38,8 @@ BATCH_ROWS_GOAL = at_least(100_000)
 NO_FAILURE = at_most(0)
 SWITCHED = at_least(1)
 figure = figures_for("api")
+SWITCH_WAIT_SECONDS = 30.0
+"""How long the new version may take to answer once the alias has moved (the load may end first)."""
 
 
 def start(workers: int) -> tuple[BackgroundProcess, str]:
@@ -54,7 +56,7 @@ def batch_of_known_flights(predictor: Predictor, rows: int):
 
 
 def load_during_update(url: str, seconds: float) -> tuple[Load, bool]:
-    """Load the service while ``production`` moves to the weather model; did it switch? Then move it back."""
+    """Load the service while ``production`` moves to the weather model; does it switch? Then move it back."""
     registry = Registry()
     before = registry.resolve("production")
     weather = ensure_model("weather", registry, verbose=False)
@@ -68,7 +70,11 @@ def load_during_update(url: str, seconds: float) -> tuple[Load, bool]:
         registry.set_alias("production", weather.version)
         worker.join()
         with FlightDelayClient(url) as client:
-            switched = client.predict(FLIGHT).model_version == weather.version
+            deadline = time.monotonic() + SWITCH_WAIT_SECONDS  # loading and warming the new version takes a moment
+            while not (switched := client.predict(FLIGHT).model_version == weather.version):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
     finally:
         registry.set_alias("production", before)
     return outcome["load"], switched
