@@ -10,8 +10,10 @@ same model called in-process (the embedded architecture) for comparison.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import orjson
@@ -42,10 +44,12 @@ SWITCH_WAIT_SECONDS = 30.0
 """How long the new version may take to answer once the alias has moved (the load may end first)."""
 
 
-def start(workers: int) -> tuple[BackgroundProcess, str]:
+def start(workers: int, registry: Registry) -> tuple[BackgroundProcess, str]:
+    """The service on a free port, serving ``registry``."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    return BackgroundProcess(uvicorn_command(port, workers), health_url=f"{url}/v2/health/ready").start(), url
+    env = {"SHIPPING_MODELS_HOME": str(registry.root)}
+    return BackgroundProcess(uvicorn_command(port, workers), health_url=f"{url}/v2/health/ready", env=env).start(), url
 
 
 def batch_of_known_flights(predictor: Predictor, rows: int):
@@ -55,11 +59,10 @@ def batch_of_known_flights(predictor: Predictor, rows: int):
     return future[known][BASE].iloc[:rows].reset_index(drop=True)
 
 
-def load_during_update(url: str, seconds: float) -> tuple[Load, bool]:
+def load_during_update(url: str, seconds: float, registry: Registry) -> tuple[Load, bool]:
     """Load the service while ``production`` moves to the weather model; does it switch? Then move it back."""
-    registry = Registry()
     before = registry.resolve("production")
-    weather = ensure_model("weather", registry, verbose=False)
+    weather = ensure_model("weather", registry, verbose=False)  # already in the copy: found, not trained
     outcome: dict[str, Load] = {}
     worker = threading.Thread(
         target=lambda: outcome.update(load=hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=4, seconds=seconds))
@@ -81,10 +84,23 @@ def load_during_update(url: str, seconds: float) -> tuple[Load, bool]:
 
 
 def measure(quick: bool = False) -> list[Figure]:
-    """Every figure, as records (see ``benchmarks.figures``)."""
+    """Every figure, as records (see ``benchmarks.figures``), served from a copy of the registry."""
+    with tempfile.TemporaryDirectory(prefix="bench-api-registry-") as scratch:
+        return measure_with(private_registry(Path(scratch)), quick)
+
+
+def private_registry(folder: Path) -> Registry:
+    """A copy of the project's registry with the reference and weather models: the benchmark moves its alias."""
+    project = Registry()
+    ensure_model("reference", project, verbose=False)
+    ensure_model("weather", project, verbose=False)
+    return project.copy_to(folder)
+
+
+def measure_with(registry: Registry, quick: bool) -> list[Figure]:
+    """The figures, against the service serving ``registry``."""
     calls, seconds, batch_rows, batch_repeat = (300, 0.75, 5_000, 2) if quick else (3_000, 3.0, 10_000, 10)
-    ensure_model("reference", verbose=False)
-    embedded = Predictor.from_registry("production", backend="onnx", strict=True)
+    embedded = Predictor.from_registry("production", registry=registry, backend="onnx", strict=True)
     flights = batch_of_known_flights(embedded, batch_rows)
 
     one = measure_latency(lambda: embedded.predict_one(FLIGHT), calls=calls, warmup=50)
@@ -94,7 +110,7 @@ def measure(quick: bool = False) -> list[Figure]:
         figure("api_embedded_rows_per_s", "embedded rows/s (predict_many)", embedded_rows, "rows/s"),
     ]
 
-    process, url = start(workers=1)
+    process, url = start(1, registry)
     try:
         with FlightDelayClient(url) as api:
             latency = measure_latency(lambda: api.predict(FLIGHT), calls=calls, warmup=100)
@@ -102,7 +118,7 @@ def measure(quick: bool = False) -> list[Figure]:
             api_rows = measure_throughput(lambda: api.predict_many(flights), batch_rows, batch_repeat)
         load = hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=8, seconds=seconds)
         memory = memory_mb(process.pid)
-        update, switched = load_during_update(url, seconds)
+        update, switched = load_during_update(url, seconds, registry)
     finally:
         process.stop()
     results += [
@@ -130,7 +146,7 @@ def measure(quick: bool = False) -> list[Figure]:
         figure("api_memory_mb", "API service memory (PSS of the process tree, 1 worker)", memory, "MB"),
     ]
 
-    process, url = start(workers=2)
+    process, url = start(2, registry)
     try:
         load2 = hammer(url, PREDICT, orjson.dumps(FLIGHT), connections=8, seconds=seconds)
     finally:

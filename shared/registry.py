@@ -20,6 +20,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,6 +140,11 @@ class Registry:
                 staging.rmdir()
             raise
         return self.get(version, name=name)
+
+    def copy_to(self, destination: str | Path) -> Registry:
+        """A copy of this registry (every version and alias) in ``destination``, to change without touching this one."""
+        shutil.copytree(self.root, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
+        return Registry(destination)
 
     def set_alias(self, alias: str, version: int, name: str = DEFAULT_MODEL) -> None:
         """Point ``alias`` at ``version``, atomically: readers see the old or the new, never neither."""

@@ -66,12 +66,11 @@ def notebook_registry(*specs: str, source: Registry | None = None) -> Registry:
     entries = [ensure_model(spec, source, verbose=False) for spec in specs or ("reference",)]
     remove_orphans()
     scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
-    shutil.copytree(source.root, scratch, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
+    registry = source.copy_to(scratch)
     (scratch / OWNER_FILE).write_text(str(os.getpid()))
     previous = os.environ.get(HOME_VARIABLE)
     os.environ[HOME_VARIABLE] = str(scratch)
     atexit.register(_discard, scratch, previous)
-    registry = Registry(scratch)
     if "production" not in registry.aliases():
         registry.set_alias("production", entries[0].version)
     return registry

@@ -135,3 +135,11 @@ def test_training_is_deterministic(flights):
     sample = flights.head(20000)
     a, b = model.train(sample), model.train(sample)
     assert (a.named_steps["classify"].coef_ == b.named_steps["classify"].coef_).all()
+
+
+def test_a_copy_moves_its_alias_without_touching_the_original(trained_registry, tmp_path):
+    copy = trained_registry.copy_to(tmp_path / "copy")
+    assert copy.versions() == trained_registry.versions() and copy.aliases() == trained_registry.aliases()
+    version = copy.get("production")
+    copy.set_alias("staging", version.version)
+    assert "staging" in copy.aliases() and "staging" not in trained_registry.aliases()
