@@ -35,7 +35,7 @@ $(STAMP): $(LOCK) pyproject.toml
 	  echo "$(VENV) was made with another Python: recreating it with $(PYTHON)"; rm -rf $(VENV); fi
 	@echo "Installing the locked packages into $(VENV) with $$($(PYTHON) --version) and $(if $(UV),uv,pip)"
 ifneq ($(UV),)
-	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	test -x $(BIN)/python || $(UV) venv --quiet --no-python-downloads --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
 	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r $(LOCK)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 else

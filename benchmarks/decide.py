@@ -41,7 +41,7 @@ CONTINUOUS_UPDATES = 300
 STREAMING_CORES = 4
 """Cores for the streaming parts to run side by side: the log, the learner, the predictors (notebook 03)."""
 STREAMING_TEAM = 3
-"""Engineers to operate an event log, a learner and a model store day and night."""
+"""Engineers to operate an event log, a learner and its predictors day and night."""
 SERVING_SHARE = 0.5
 """Share of a core's day that on-request serving can use (peaks, idle hours, headroom)."""
 
@@ -184,7 +184,7 @@ def _follow_the_data(case: UseCase, fig) -> Recommendation:  # noqa: ANN001 - th
                 f"the online learner handled {fig('streaming_events_per_s')} events/s, predicting in "
                 f"{fig('streaming_p50_us', ',.1f')} µs p50",
                 f"a new model was published {fig('streaming_freshness_s', ',.2f')} s after an arrival",
-                "the price: an event log, a learner, a model store and their operations (notebook 03)",
+                "the price: an event log, a learner, predictors and their operations (notebook 03)",
             ],
             "scale the log out (Redis Streams, then Kafka) when one machine is not enough",
         )

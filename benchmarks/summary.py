@@ -38,7 +38,8 @@ ARCHITECTURES = {
     "embedded": Architecture("embedded (01)", ("the app",)),
     "api": Architecture("dedicated API (02)", ("the model service", "its client apps")),
     "streaming": Architecture(
-        "streaming (03)", ("the event log", "a producer", "the learner", "the model store", "predictors")
+        "streaming (03)",
+        ("the event log and its model stream", "a producer", "the learner", "its checkpoint", "predictors"),
     ),
     "batch": Architecture("batch (04)", ("the job", "a scheduler", "the parquet files", "the warehouse")),
 }

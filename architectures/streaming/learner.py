@@ -81,7 +81,7 @@ class StoreLockedError(RuntimeError):
 
 
 class Learner:
-    """Consumes a log for one model store. Use ``with Learner(...) as learner: learner.run(...)``."""
+    """Consumes a log into one store (checkpoint, outputs): ``with Learner(...) as learner: learner.run(...)``."""
 
     def __init__(
         self,
