@@ -65,6 +65,7 @@ bench: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/make_exercises.py
 
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py

@@ -53,10 +53,15 @@ def test_student_copy_shows_no_solution(source):
     text = "\n".join(cell.source for cell in student.cells)
     leaked = [line for line in hidden_lines(solved) if line in text]
     assert not leaked, leaked
+    solved_cells = {cell.id: cell for cell in solved.cells}
     for cell in student.cells:
         assert not tool.tags(cell)
-        if cell.cell_type == "code":
+        if cell.cell_type != "code":
+            continue
+        if tool.SOLUTION in tool.tags(solved_cells[cell.id]):  # an answer cell: nothing of the solution shows
             assert cell.outputs == [] and cell.execution_count is None
+        else:  # the solved run's outputs, so the copy reads on the web as the solved notebook does
+            assert cell.outputs == solved_cells[cell.id].outputs
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda path: path.stem)
@@ -69,11 +74,14 @@ def test_teacher_copy_keeps_answers_folded(source):
             assert cell.source.lstrip().startswith("<details>"), f"quiz answers {cell.id} not inside <details>"
 
 
+ONE = nbformat.v4.new_output("stream", text="1")
+
+
 def test_student_copy_replaces_each_kind_of_hidden_cell():
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_markdown_cell("![d](images/x.svg) [next](01_a.ipynb) [g](../docs/glossary.md#lag)", id="a"),
-        nbformat.v4.new_code_cell("x = 1", id="b", outputs=[], execution_count=3),
+        nbformat.v4.new_code_cell("x = 1", id="b", outputs=[ONE], execution_count=3),
         nbformat.v4.new_code_cell("answer = 42", id="c", metadata={"tags": ["solution"]}),
         nbformat.v4.new_markdown_cell("because 42", id="d", metadata={"tags": ["solution"]}),
         nbformat.v4.new_markdown_cell("<details>1. yes</details>", id="e", metadata={"tags": ["quiz-answer"]}),
@@ -81,7 +89,7 @@ def test_student_copy_replaces_each_kind_of_hidden_cell():
     student = tool.student_copy(notebook, "00_a.ipynb", {"00_a.ipynb", "01_a.ipynb"})
     sources = [cell.source for cell in student.cells]
     assert sources[0] == "![d](../images/x.svg) [next](01_a.ipynb) [g](../../docs/glossary.md#lag)"
-    assert student.cells[1].execution_count is None
+    assert student.cells[1].outputs == notebook.cells[1].outputs and student.cells[1].execution_count == 3
     assert sources[2:4] == [tool.CODE_PLACEHOLDER, tool.MARKDOWN_PLACEHOLDER]
     assert "42" not in sources[4] and "../00_a.ipynb" in sources[4]
     assert [cell.id for cell in student.cells] == ["a", "b", "c", "d", "e"]

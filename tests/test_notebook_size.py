@@ -18,8 +18,6 @@ BUDGET_KB = {
 """Per notebook, in KB: text outputs, and figures stored as small PNG files (``shared.plots``)."""
 TOTAL_KB = 700
 """The six solved notebooks together: half of what they weighed (1.4 MB) before their figures were compacted."""
-STUDENT_COPY_KB = 60
-"""Each student copy (``notebooks/exercises/``): outputs cleared, so it holds little more than the text and code."""
 
 
 def size_kb(path: Path) -> float:
@@ -41,5 +39,5 @@ def test_the_notebooks_together_weigh_under_half_of_what_they_did():
 
 
 @pytest.mark.parametrize("path", sorted((NOTEBOOKS / "exercises").glob("*.ipynb")), ids=lambda path: path.name)
-def test_each_student_copy_is_light(path):
-    assert size_kb(path) <= STUDENT_COPY_KB, f"{path.name}: {size_kb(path):.0f} KB"
+def test_each_student_copy_is_within_its_notebooks_budget(path):
+    assert size_kb(path) <= BUDGET_KB[path.name], f"{path.name}: {size_kb(path):.0f} KB"

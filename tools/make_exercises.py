@@ -1,11 +1,12 @@
-"""Make the learners' copies of the notebooks: solutions and quiz answers removed, outputs cleared.
+"""Make the learners' copies of the notebooks: solutions and quiz answers removed, every other output kept.
 
     python tools/make_exercises.py                 # notebooks/NN_*.ipynb -> notebooks/exercises/NN_*.ipynb
     python tools/make_exercises.py notebooks/00_data_and_model.ipynb
     python tools/make_exercises.py --check         # exit 1 if a committed copy is stale
 
 The solved notebook is the one source (the teacher's copy); the student copy is generated from it, so
-questions and solutions never drift apart. Cell tags (see docs/authoring.md):
+questions and solutions never drift apart. The other cells keep the outputs of the solved notebook's run,
+so a copy reads on the web as the solved one does. Cell tags (see docs/authoring.md):
 
 - ``solution``: the cell becomes an empty answer cell of the same type (same cell id);
 - ``quiz-answer``: the cell becomes a pointer to the solved notebook's answers.
@@ -80,8 +81,6 @@ def student_copy(notebook: nbformat.NotebookNode, source_name: str, sibling_name
                 cell = nbformat.v4.new_code_cell(CODE_PLACEHOLDER, id=cell.id)
         elif QUIZ_ANSWER in cell_tags:
             cell = nbformat.v4.new_markdown_cell(quiz_pointer(source_name), id=cell.id)
-        elif cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
         cell.metadata = {key: value for key, value in cell.metadata.items() if key not in ("jupyter", "tags")}
         cells.append(cell)
     student.cells = cells
