@@ -24,7 +24,7 @@ endif
 
 UV ?= $(shell command -v uv 2>/dev/null)
 
-.PHONY: lab test test-fast bench notebooks exercises diagrams lint lock clean
+.PHONY: lab test test-fast bench notebooks exercises diagrams translations notebooks-pt-BR lint lock clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.11, 3.12 or 3.13 found on the PATH (tried python3.13, python3.12, python3.11, python3)."; \
@@ -68,6 +68,16 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
 
 exercises: $(STAMP)
+	$(BIN)/python tools/make_exercises.py
+
+# The Portuguese edition (see docs/authoring.md): bring the catalogs in locale/pt_BR/ in step with the English
+# sources, translate there, then build, execute and copy the pt-BR notebooks (commit all of it).
+translations: $(STAMP)
+	$(BIN)/python tools/translate.py update
+
+notebooks-pt-BR: $(STAMP)
+	$(BIN)/python tools/translate.py build
+	$(BIN)/python tools/run_notebooks.py notebooks/pt-BR/*.ipynb
 	$(BIN)/python tools/make_exercises.py
 
 # The notebooks' diagrams: tools/diagrams.yaml -> notebooks/images/*.svg (commit both).

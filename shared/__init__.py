@@ -14,6 +14,7 @@ Modules:
 - ``files``: files written all or nothing, and their hashes;
 - ``processes``: run, measure and stop real background processes;
 - ``plots``: notebook figures as small PNG files;
+- ``i18n``: the series in English or Brazilian Portuguese (texts looked up, numbers formatted);
 - ``teaching``: notebook helpers (a private model registry, prose rendered from values).
 
 Importing the package has no side effects.

@@ -40,8 +40,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from shared.i18n import _, number
 
 if TYPE_CHECKING:  # imported lazily: a client process of ``crowd`` imports this module, and needs no model
     from shared.registry import Registry
@@ -105,24 +107,31 @@ def remove_orphans(temporary: Path | None = None, prefix: str = SCRATCH_PREFIX) 
     return removed
 
 
-def prose(markdown: str) -> None:
-    """Show ``markdown`` as formatted text in the notebook (a sentence built from computed values)."""
+def prose(markdown: str, /, **values: Any) -> None:
+    """Show a sentence built from computed values as formatted text, in the notebook's language.
+
+    ``prose("The model answers in {p50}.", p50=duration(p50_us))``: the template is looked up in the
+    translations (see ``shared.i18n``), then filled in with numbers written the language's way.
+    """
     from IPython.display import Markdown, display
 
-    display(Markdown(markdown))
+    display(Markdown(_(markdown, **values)))
 
 
 def duration(microseconds: float) -> str:
-    """A time in the unit that suits it: ``"23 µs"``, ``"952 µs"``, ``"1.6 ms"``, ``"41 ms"``, ``"4.1 s"``."""
+    """A time in the unit that suits it: ``"23 µs"``, ``"952 µs"``, ``"1.6 ms"``, ``"41 ms"``, ``"4.1 s"``.
+
+    Numbers are written the notebook's language's way (``"1,6 ms"`` in Portuguese).
+    """
     if microseconds < 0:
         raise ValueError(f"a duration cannot be negative: {microseconds}")
     if microseconds < 1_000:
-        return f"{microseconds:,.0f} µs" if microseconds >= 10 else f"{microseconds:.1f} µs"
+        return number(microseconds, ",.0f" if microseconds >= 10 else ".1f") + " µs"
     milliseconds = microseconds / 1_000
     if milliseconds < 1_000:
-        return f"{milliseconds:.1f} ms" if milliseconds < 10 else f"{milliseconds:,.0f} ms"
+        return number(milliseconds, ".1f" if milliseconds < 10 else ",.0f") + " ms"
     seconds = milliseconds / 1_000
-    return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
+    return number(seconds, ".1f" if seconds < 100 else ",.0f") + " s"
 
 
 @dataclass(frozen=True)

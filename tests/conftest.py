@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -51,6 +52,7 @@ def load_tool() -> Callable[[str], ModuleType]:
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None, f"no tool {path}"
         module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while the class is made
         spec.loader.exec_module(module)
         return module
 

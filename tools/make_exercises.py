@@ -1,6 +1,7 @@
 """Make the learners' copies of the notebooks: solutions and quiz answers removed, every other output kept.
 
     python tools/make_exercises.py                 # notebooks/NN_*.ipynb -> notebooks/exercises/NN_*.ipynb
+                                                   # notebooks/pt-BR/NN_*.ipynb -> notebooks/pt-BR/exercises/
     python tools/make_exercises.py notebooks/00_data_and_model.ipynb
     python tools/make_exercises.py --check         # exit 1 if a committed copy is stale
 
@@ -28,12 +29,12 @@ from pathlib import Path
 
 import nbformat
 
+from shared.i18n import Translator
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-TARGET = NOTEBOOKS / "exercises"
+EDITIONS = {"en": NOTEBOOKS, "pt-BR": NOTEBOOKS / "pt-BR"}  # language -> folder of its solved notebooks
 SOLUTION, QUIZ_ANSWER = "solution", "quiz-answer"
-CODE_PLACEHOLDER = "# your answer here"
-MARKDOWN_PLACEHOLDER = "*Your answer here.*"
 COLLAPSED = {"source_hidden": True, "outputs_hidden": True}
 # a relative link or image in markdown: ](target) or src="target"
 RELATIVE_LINK = re.compile(r"(\]\(|src=[\"'])(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)\"'\s]+)")
@@ -61,13 +62,21 @@ def relink(markdown: str, sibling_names: set[str]) -> str:
     return RELATIVE_LINK.sub(fix, markdown)
 
 
-def quiz_pointer(source_name: str) -> str:
+def language_of(source: Path) -> str:
+    """The language of a solved notebook, from its folder."""
+    return next((language for language, folder in EDITIONS.items() if source.parent == folder), "en")
+
+
+def quiz_pointer(source_name: str, _: Translator) -> str:
     """What a student sees where the quiz answers were."""
-    return f"*Answers: try first, then see the end of [the solved notebook](../{source_name}).*"
+    return _("*Answers: try first, then see the end of [the solved notebook](../{name}).*", name=source_name)
 
 
-def student_copy(notebook: nbformat.NotebookNode, source_name: str, sibling_names: set[str]) -> nbformat.NotebookNode:
+def student_copy(
+    notebook: nbformat.NotebookNode, source_name: str, sibling_names: set[str], language: str = "en"
+) -> nbformat.NotebookNode:
     """Return the learner's copy of a solved notebook (the input is left unchanged)."""
+    _ = Translator(language)
     student = copy.deepcopy(notebook)
     cells = []
     for cell in student.cells:
@@ -76,11 +85,11 @@ def student_copy(notebook: nbformat.NotebookNode, source_name: str, sibling_name
             cell.source = relink(cell.source, sibling_names)
         if SOLUTION in cell_tags:
             if cell.cell_type == "markdown":
-                cell = nbformat.v4.new_markdown_cell(MARKDOWN_PLACEHOLDER, id=cell.id)
+                cell = nbformat.v4.new_markdown_cell(_("*Your answer here.*"), id=cell.id)
             else:
-                cell = nbformat.v4.new_code_cell(CODE_PLACEHOLDER, id=cell.id)
+                cell = nbformat.v4.new_code_cell(_("# your answer here"), id=cell.id)
         elif QUIZ_ANSWER in cell_tags:
-            cell = nbformat.v4.new_markdown_cell(quiz_pointer(source_name), id=cell.id)
+            cell = nbformat.v4.new_markdown_cell(quiz_pointer(source_name, _), id=cell.id)
         cell.metadata = {key: value for key, value in cell.metadata.items() if key not in ("jupyter", "tags")}
         cells.append(cell)
     student.cells = cells
@@ -97,26 +106,29 @@ def collapse_solutions(notebook: nbformat.NotebookNode) -> bool:
     return changed
 
 
+def target_of(source: Path) -> Path:
+    """Where the student copy of a solved notebook goes: ``exercises/`` beside it."""
+    return source.parent / "exercises" / source.name
+
+
 def default_sources() -> list[Path]:
-    """Every numbered notebook in classroom form (it has a quiz), and any that already has a copy."""
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    return [
-        path for path in paths if (TARGET / path.name).is_file() or in_classroom_form(nbformat.read(path, as_version=4))
-    ]
+    """In every edition, each numbered notebook in classroom form (it has a quiz), and any that has a copy."""
+    paths = sorted(path for folder in EDITIONS.values() for path in folder.glob("[0-9][0-9]_*.ipynb"))
+    return [path for path in paths if target_of(path).is_file() or in_classroom_form(nbformat.read(path, as_version=4))]
 
 
 def expected(source: Path, sibling_names: set[str]) -> str:
     """The exact text of the student copy of ``source``."""
     notebook = nbformat.read(source, as_version=4)
-    return nbformat.writes(student_copy(notebook, source.name, sibling_names)) + "\n"
+    return nbformat.writes(student_copy(notebook, source.name, sibling_names, language_of(source))) + "\n"
 
 
-def build(sources: list[Path], target: Path = TARGET, check: bool = False) -> list[Path]:
+def build(sources: list[Path], check: bool = False) -> list[Path]:
     """Write (or, with ``check``, compare) the student copies; return the stale or written paths."""
-    siblings = {path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}  # every one gets a student copy
     touched = []
     for source in sources:
-        destination = target / source.name
+        siblings = {path.name for path in source.parent.glob("[0-9][0-9]_*.ipynb")}  # each gets a student copy
+        destination = target_of(source)
         text = expected(source, siblings)
         current = destination.read_text(encoding="utf-8") if destination.is_file() else None
         if check:
@@ -126,7 +138,7 @@ def build(sources: list[Path], target: Path = TARGET, check: bool = False) -> li
         notebook = nbformat.read(source, as_version=4)
         if collapse_solutions(notebook):
             nbformat.write(notebook, source)
-        target.mkdir(parents=True, exist_ok=True)
+        destination.parent.mkdir(parents=True, exist_ok=True)
         if current != text:
             destination.write_text(text, encoding="utf-8")
         touched.append(destination)
