@@ -3,6 +3,10 @@
     python tools/make_diagrams.py                  # tools/diagrams.yaml -> notebooks/images/*.svg
     python tools/make_diagrams.py --out /tmp/x     # somewhere else (the tests compare the two)
 
+Each diagram is drawn once per language: ``<name>.svg`` in English and ``<name>.pt-BR.svg`` from the
+diagram's ``pt-BR:`` map (its alt text and a translation of every label). A missing or unused
+translation is an error, so the two editions cannot drift apart.
+
 The output is byte-for-byte reproducible (fixed fonts, no date, fixed SVG ids), so a test can render
 again and compare with the committed files. Colours and shapes depend only on a node's ``kind``.
 """
@@ -20,7 +24,9 @@ matplotlib.use("svg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import yaml  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch, Rectangle  # noqa: E402
+from matplotlib.textpath import TextPath  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "tools" / "diagrams.yaml"
@@ -40,6 +46,8 @@ CYLINDERS = {"store", "log"}
 UNIT = 0.62  # inches per grid unit
 NODE_WIDTH, NODE_HEIGHT = 3.4, 1.1  # grid units
 FONT_SIZE = 15
+LINE_SPACING = 1.15
+FILL = 0.9  # a node's label may take up to this share of its box's width and height
 RC = {
     "svg.hashsalt": "shipping-models",
     "svg.fonttype": "path",
@@ -49,8 +57,63 @@ RC = {
 }
 
 
+LANGUAGES = ("en", "pt-BR")  # "en" is the source language: its labels are the yaml's own
+
+
 class DiagramError(ValueError):
     """The diagram source is not what the renderer expects."""
+
+
+def english_texts(spec: dict[str, Any]) -> list[str]:
+    """Every non-empty label of a diagram: its nodes', groups' and edges'."""
+    texts = [node["label"] for node in spec["nodes"].values()]
+    texts += [group["label"] for group in spec.get("groups", [])]
+    texts += [edge[2] for edge in spec.get("edges", [])]
+    return [text for text in texts if text]
+
+
+def localize(name: str, spec: dict[str, Any], language: str) -> dict[str, Any]:
+    """Return the diagram with its alt text and labels in ``language`` (the spec itself for English)."""
+    if language == "en":
+        return spec
+    translation = spec.get(language)
+    if not isinstance(translation, dict) or "alt" not in translation:
+        raise DiagramError(f"{name}: no {language} map with an alt text and the labels' translations")
+    labels: dict[str, str] = translation.get("labels") or {}
+    texts = english_texts(spec)
+    missing = sorted({text for text in texts if text not in labels})
+    if missing:
+        raise DiagramError(f"{name}: no {language} label for {', '.join(map(repr, missing))}")
+    unused = sorted(set(labels) - set(texts))
+    if unused:
+        raise DiagramError(f"{name}: {language} labels for texts the diagram no longer has: {unused}")
+
+    def local(text: str) -> str:
+        return labels[text] if text else text
+
+    return {
+        **spec,
+        "alt": translation["alt"],
+        "nodes": {key: {**node, "label": local(node["label"])} for key, node in spec["nodes"].items()},
+        "groups": [{**group, "label": local(group["label"])} for group in spec.get("groups", [])],
+        "edges": [[source, dest, local(label), *rest] for source, dest, label, *rest in spec.get("edges", [])],
+    }
+
+
+def file_name(name: str, language: str) -> str:
+    """``api.svg`` for English, ``api.pt-BR.svg`` for another language."""
+    return f"{name}.svg" if language == "en" else f"{name}.{language}.svg"
+
+
+def check_fits(name: str, node: dict[str, Any]) -> None:
+    """Raise DiagramError when a node's label would stick out of its box (a translation too long)."""
+    _, _, width, height = node_box(node)
+    lines = node["label"].splitlines() or [""]
+    font = FontProperties(family=RC["font.family"])
+    widest = max(TextPath((0, 0), line, size=FONT_SIZE, prop=font).get_extents().width for line in lines)
+    tall = len(lines) * FONT_SIZE * LINE_SPACING
+    if widest > FILL * width * UNIT * 72 or tall > FILL * height * UNIT * 72:
+        raise DiagramError(f"{name}: label {node['label']!r} does not fit its box: shorten it or break the line")
 
 
 def node_box(node: dict[str, Any]) -> tuple[float, float, float, float]:
@@ -90,7 +153,15 @@ def draw_node(ax: plt.Axes, node: dict[str, Any]) -> Rectangle:
                 zorder=3,
             )
         )
-    ax.text(left + width / 2, bottom + height / 2, node["label"], ha="center", va="center", zorder=4, linespacing=1.15)
+    ax.text(
+        left + width / 2,
+        bottom + height / 2,
+        node["label"],
+        ha="center",
+        va="center",
+        zorder=4,
+        linespacing=LINE_SPACING,
+    )
     outline = Rectangle((left, bottom), width, height, fill=False, edgecolor="none")
     ax.add_patch(outline)
     return outline
@@ -162,9 +233,12 @@ def draw_edge(ax: plt.Axes, start: Rectangle, end: Rectangle, label: str, option
         )
 
 
-def render(name: str, spec: dict[str, Any], target: Path) -> Path:
-    """Render one diagram to ``target/name.svg`` and return the path."""
+def render(name: str, spec: dict[str, Any], target: Path, language: str = "en") -> Path:
+    """Render one diagram in ``language`` to ``target/name.svg`` (``name.pt-BR.svg``...); return the path."""
+    spec = localize(name, spec, language)
     nodes: dict[str, dict[str, Any]] = spec["nodes"]
+    for node in nodes.values():
+        check_fits(name, node)
     with plt.rc_context(RC):
         fig, ax = plt.subplots()
         outlines = {key: draw_node(ax, node) for key, node in nodes.items()}
@@ -191,7 +265,7 @@ def render(name: str, spec: dict[str, Any], target: Path) -> Path:
         ax.axis("off")
         fig.set_size_inches((right - left) * UNIT, (top - bottom) * UNIT)
         fig.subplots_adjust(0, 0, 1, 1)
-        path = target / f"{name}.svg"
+        path = target / file_name(name, language)
         fig.savefig(
             path,
             format="svg",
@@ -209,13 +283,18 @@ def load(source: Path = SOURCE) -> dict[str, dict[str, Any]]:
 
 
 def render_all(target: Path = TARGET, source: Path = SOURCE, names: list[str] | None = None) -> list[Path]:
-    """Render every diagram (or only ``names``) into ``target``."""
+    """Render every diagram (or only ``names``) into ``target``, in every language."""
     diagrams = load(source)
     unknown = sorted(set(names or []) - set(diagrams))
     if unknown:
         raise DiagramError(f"no diagram named {', '.join(unknown)} in {source.name} (known: {', '.join(diagrams)})")
     target.mkdir(parents=True, exist_ok=True)
-    return [render(name, spec, target) for name, spec in diagrams.items() if not names or name in names]
+    return [
+        render(name, spec, target, language)
+        for name, spec in diagrams.items()
+        if not names or name in names
+        for language in LANGUAGES
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
