@@ -3,8 +3,10 @@
     python -m benchmarks.summary [--results benchmarks/results/series.json] [--readme]
 
 Every figure is taken from a saved run by its id (``benchmarks.figures``); a figure the run lacks is an
-error. ``--readme`` rewrites the results section of ``README.md`` (between its two ``results`` markers)
-from the saved run, so the README never carries a number typed by hand.
+error. ``--readme`` rewrites the results section of ``README.md`` and of ``README.pt-BR.md`` (between
+their two ``results`` markers) from the saved run, so neither README carries a number typed by hand. The
+Portuguese section is the English one through ``shared.i18n``: its texts come from
+``locale/pt_BR/benchmarks.po`` and its numbers are written the Brazilian way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from architectures.batch.job import RUN_HOUR
-from benchmarks.figures import Results
+from benchmarks.figures import Goal, Results
+from shared.i18n import ENGLISH, PORTUGUESE, Translator
 from shared.paths import PROJECT_ROOT
 
 
@@ -34,24 +37,46 @@ class Architecture:
         return len(self.moving_parts)
 
 
+def title(architecture: str, language: str = ENGLISH) -> str:
+    """An architecture's name in the tables (``"embedded (01)"``), in ``language``."""
+    _ = Translator(language)
+    titles = {
+        "embedded": _("embedded (01)"),
+        "api": _("dedicated API (02)"),
+        "streaming": _("streaming (03)"),
+        "batch": _("batch (04)"),
+    }
+    return titles[architecture]
+
+
 ARCHITECTURES = {
-    "embedded": Architecture("embedded (01)", ("the app",)),
-    "api": Architecture("dedicated API (02)", ("the model service", "its client apps")),
+    "embedded": Architecture(title("embedded"), ("the app",)),
+    "api": Architecture(title("api"), ("the model service", "its client apps")),
     "streaming": Architecture(
-        "streaming (03)",
+        title("streaming"),
         ("the event log and its model stream", "a producer", "the learner", "its checkpoint", "predictors"),
     ),
-    "batch": Architecture("batch (04)", ("the job", "a scheduler", "the parquet files", "the warehouse")),
+    "batch": Architecture(title("batch"), ("the job", "a scheduler", "the parquet files", "the warehouse")),
 }
 """The four architectures, defined once: the summary, notebook 05's plots and the README use these."""
 README = PROJECT_ROOT / "README.md"
+READMES = {ENGLISH: README, PORTUGUESE: PROJECT_ROOT / "README.pt-BR.md"}
+"""The README of each edition; each has its own results section, rendered from the same run."""
 MARKERS = ("<!-- results: begin -->", "<!-- results: end -->")
-MEMORY_NOTE = (
-    "PSS (proportional set size: shared pages divided among the processes sharing them) of the process tree "
-    "for the app and the service, measured while they serve; for the learner and the batch job, the kernel's "
-    "high-water mark of the process's resident memory (VmHWM), so a short peak is not missed"
-)
-"""How the memory column is measured (said wherever it is shown)."""
+
+
+def memory_note(language: str = ENGLISH) -> str:
+    """How the memory column is measured (said wherever it is shown), in ``language``."""
+    _ = Translator(language)
+    return _(
+        "PSS (proportional set size: shared pages divided among the processes sharing them) of the process tree "
+        "for the app and the service, measured while they serve; for the learner and the batch job, the kernel's "
+        "high-water mark of the process's resident memory (VmHWM), so a short peak is not missed"
+    )
+
+
+MEMORY_NOTE = memory_note()
+"""How the memory column is measured, in English."""
 
 
 def prediction_age_hours(run_hour: int = RUN_HOUR) -> pd.Series:
@@ -120,103 +145,158 @@ def summary(results: Results) -> pd.DataFrame:
     ]
 
 
-def _k(value: float) -> str:
-    """1234567 as ``1.23 M``, 6095 as ``6.1 k``."""
+def _k(value: float, language: str = ENGLISH) -> str:
+    """1234567 as ``1.23 M``, 6095 as ``6.1 k`` (``1,23 M``, ``6,1 k`` in pt-BR)."""
+    number = Translator(language).number
     if value >= 1e6:
-        return f"{value / 1e6:.2f} M"
+        return f"{number(value / 1e6, '.2f')} M"
     if value >= 1e3:
-        return f"{value / 1e3:.1f} k" if value < 1e5 else f"{value / 1e3:.0f} k"
-    return f"{value:.0f}"
+        return f"{number(value / 1e3, '.1f')} k" if value < 1e5 else f"{number(value / 1e3, '.0f')} k"
+    return number(value, ".0f")
 
 
-def _load(machine: dict[str, object]) -> str:
+def _load(machine: dict[str, object], language: str = ENGLISH) -> str:
     """``, load average 3.2 (other programs were running: noisier figures)`` when the machine was busy."""
+    _ = Translator(language)
     load, cores = machine.get("load_average"), machine.get("cores") or 1
     if load is None or float(load) < 0.5 * float(cores):  # type: ignore[arg-type]
         return ""
-    return f", load average {load} (other programs were running: noisier figures)"
+    return _(", load average {load} (other programs were running: noisier figures)", load=load)
 
 
-def readme_results(results: Results) -> str:
-    """The README's results section, from a saved run (markdown, between the markers)."""
+def _goal(goal: Goal, unit: str, language: str = ENGLISH) -> str:
+    """A goal as text (``>= 1,000,000 rows/s``), its number written the language's way."""
+    return f"{goal.op} {Translator(language).number(goal.target, ',.10g')} {unit}".rstrip()
+
+
+def _verdict(results: Results, language: str = ENGLISH) -> str:
+    """Whether the run meets the series' goals, naming each figure that misses its goal."""
+    _ = Translator(language)
+    goals = [figure for figure in results if figure.goal is not None]
+    missed = [figure for figure in goals if not figure.meets]
+    if not missed:
+        verdict = _("Every goal set for the series is met in that run")
+    else:
+        each = [
+            _(
+                "{label} ({value:,.3g} {unit}, goal {goal})",
+                label=_(figure.label),
+                value=figure.value,
+                unit=figure.unit,
+                goal=_goal(figure.goal, figure.unit, language),  # type: ignore[arg-type]
+            )
+            for figure in missed
+        ]
+        verdict = _(
+            "{met} of {total} goals are met in that run; missed: {missed}",
+            met=len(goals) - len(missed),
+            total=len(goals),
+            missed="; ".join(each),
+        )
+    return _(
+        "{verdict} ({total} goals, each figure against its goal in `benchmarks/results/series.csv`). Memory: {note}.",
+        verdict=verdict,
+        total=len(goals),
+        note=memory_note(language),
+    )
+
+
+def readme_results(results: Results, language: str = ENGLISH) -> str:
+    """The README's results section, from a saved run (markdown, between the markers), in ``language``."""
+    _ = Translator(language)
     v = results.value
     machine = results.machine
     age = prediction_age_hours()
-    header = (
-        f"Measured with `make bench` (all four architectures in one run, same flights, same model version) on "
-        f"{machine.get('cores')} cores ({machine.get('cpu')}) with {machine.get('memory_gib')} GiB of memory, "
-        f"{machine.get('system')}, Python {machine.get('python')}{_load(machine)}. Your figures will differ; "
-        "notebook 05 measures them again on your machine. After `make bench`, "
-        "`python -m benchmarks.summary --readme` rewrites this section from its results."
+    header = _(
+        "Measured with `make bench` (all four architectures in one run, same flights, same model version) on "
+        "{cores} cores ({cpu}) with {memory} GiB of memory, {system}, Python {python}{load}. Your figures will "
+        "differ; notebook 05 measures them again on your machine. After `make bench`, "
+        "`python -m benchmarks.summary --readme` rewrites this section from its results.",
+        cores=machine.get("cores"),
+        cpu=machine.get("cpu"),
+        memory=machine.get("memory_gib"),
+        system=machine.get("system"),
+        python=machine.get("python"),
+        load=_load(machine, language),
     )
-    embedded = (
-        f"| {ARCHITECTURES['embedded'].title} | **{v('embedded_p50_us'):.0f} µs** in process (pipeline on a 1-row "
-        f"DataFrame: {v('embedded_pipeline_p50_us') / 1000:.1f} ms, {v('embedded_speedup'):.0f}× slower) | "
-        f"{_k(v('batch_one_at_a_time_rows_per_s'))} flights/s one at a time | computed on request | change the app, "
-        f"restart every copy (cold start {v('embedded_restart_s'):.1f} s; {v('embedded_first_answer_s'):.1f} s to a "
-        f"first answer in a browser) | {v('embedded_memory_mb'):.0f} MB (app) |"
+    embedded = _(
+        "| {title} | **{p50:.0f} µs** in process (pipeline on a 1-row DataFrame: {pipeline:.1f} ms, {speedup:.0f}× "
+        "slower) | {rate} flights/s one at a time | computed on request | change the app, restart every copy (cold "
+        "start {restart:.1f} s; {first:.1f} s to a first answer in a browser) | {memory:.0f} MB (app) |",
+        title=title("embedded", language),
+        p50=v("embedded_p50_us"),
+        pipeline=v("embedded_pipeline_p50_us") / 1000,
+        speedup=v("embedded_speedup"),
+        rate=_k(v("batch_one_at_a_time_rows_per_s"), language),
+        restart=v("embedded_restart_s"),
+        first=v("embedded_first_answer_s"),
+        memory=v("embedded_memory_mb"),
     )
-    api = (
-        f"| {ARCHITECTURES['api'].title} | **{v('api_p50_ms'):.2f} ms** over loopback HTTP (p99 {v('api_p99_ms'):.2f} "
-        f"ms) | {_k(v('api_requests_per_s'))} req/s on 1 worker, {_k(v('api_requests_per_s_2_workers'))} on 2; "
-        f"{_k(v('api_batch_rows_per_s'))} flights/s batched | computed on request | move the `production` alias: "
-        f"{v('api_failed_during_update'):.0f} failed requests out of {v('api_requests_during_update'):,.0f} during "
-        f"the swap, no client change | {v('api_memory_mb'):.0f} MB (service) |"
+    api = _(
+        "| {title} | **{p50:.2f} ms** over loopback HTTP (p99 {p99:.2f} ms) | {rate} req/s on 1 worker, {rate2} on 2; "
+        "{batched} flights/s batched | computed on request | move the `production` alias: {failed:.0f} failed "
+        "requests out of {requests:,.0f} during the swap, no client change | {memory:.0f} MB (service) |",
+        title=title("api", language),
+        p50=v("api_p50_ms"),
+        p99=v("api_p99_ms"),
+        rate=_k(v("api_requests_per_s"), language),
+        rate2=_k(v("api_requests_per_s_2_workers"), language),
+        batched=_k(v("api_batch_rows_per_s"), language),
+        failed=v("api_failed_during_update"),
+        requests=v("api_requests_during_update"),
+        memory=v("api_memory_mb"),
     )
-    streaming = (
-        f"| {ARCHITECTURES['streaming'].title} | **{v('streaming_p50_us'):.1f} µs** in the learner "
-        f"({v('streaming_predictor_p50_us'):.1f} µs in a predictor) | {_k(v('streaming_events_per_s'))} events/s "
-        f"learned end to end through the SQLite log | the model includes an arrival "
-        f"**{v('streaming_freshness_s'):.2f} s** later (p50; p99 {v('streaming_freshness_p99_s'):.2f} s) | "
-        f"continuous: the learner publishes a new version on a fixed interval | "
-        f"{v('streaming_memory_mb'):.0f} MB (learner, peak) |"
+    streaming = _(
+        "| {title} | **{p50:.1f} µs** in the learner ({predictor:.1f} µs in a predictor) | {rate} events/s learned "
+        "end to end through the SQLite log | the model includes an arrival **{fresh:.2f} s** later (p50; p99 "
+        "{fresh99:.2f} s) | continuous: the learner publishes a new version on a fixed interval | {memory:.0f} MB "
+        "(learner, peak) |",
+        title=title("streaming", language),
+        p50=v("streaming_p50_us"),
+        predictor=v("streaming_predictor_p50_us"),
+        rate=_k(v("streaming_events_per_s"), language),
+        fresh=v("streaming_freshness_s"),
+        fresh99=v("streaming_freshness_p99_s"),
+        memory=v("streaming_memory_mb"),
     )
-    batch = (
-        f"| {ARCHITECTURES['batch'].title} | none on request: answers are read from a table | "
-        f"**{_k(v('batch_rows_per_s'))} flights/s** read, validated, scored and written to parquet "
-        f"({v('batch_share_of_predict'):.0%} of the model's own rate) | made the night before: "
-        f"{age.median():.0f} h old at departure (median) | the next scheduled run uses the new `production` | "
-        f"{v('batch_memory_mb'):.0f} MB (job, peak) |"
+    batch = _(
+        "| {title} | none on request: answers are read from a table | **{rate} flights/s** read, validated, scored "
+        "and written to parquet ({share:.0%} of the model's own rate) | made the night before: {age:.0f} h old at "
+        "departure (median) | the next scheduled run uses the new `production` | {memory:.0f} MB (job, peak) |",
+        title=title("batch", language),
+        rate=_k(v("batch_rows_per_s"), language),
+        share=v("batch_share_of_predict"),
+        age=age.median(),
+        memory=v("batch_memory_mb"),
     )
-    goals = [figure for figure in results if figure.goal is not None]
-    missed = [figure for figure in goals if not figure.meets]
-    verdict = (
-        "Every goal set for the series is met in that run"
-        if not missed
-        else (
-            f"{len(goals) - len(missed)} of {len(goals)} goals are met in that run; missed: "
-            + "; ".join(
-                f"{figure.label} ({figure.value:,.3g} {figure.unit}, goal {figure.goal.describe(figure.unit)})"
-                for figure in missed
-            )  # type: ignore[union-attr]
-        )
+    columns = _(
+        "| architecture | one prediction (p50) | throughput | how fresh an answer is | a model update | memory |"
     )
     return "\n".join(
         [
             header,
             "",
-            "| architecture | one prediction (p50) | throughput | how fresh an answer is | a model update | memory |",
+            columns,
             "|---|---|---|---|---|---|",
             embedded,
             api,
             streaming,
             batch,
             "",
-            f"{verdict} ({len(goals)} goals, each figure against its goal in `benchmarks/results/series.csv`). "
-            f"Memory: {MEMORY_NOTE}.",
+            _verdict(results, language),
         ]
     )
 
 
-def rewrite_readme(results: Results, readme: Path = README) -> None:
-    """Replace the README's results section by the one rendered from ``results``."""
-    text = readme.read_text()
+def rewrite_readme(results: Results, readme: Path = README, language: str = ENGLISH) -> None:
+    """Replace the results section of ``readme`` (written in ``language``) by the one rendered from ``results``."""
+    text = readme.read_text(encoding="utf-8")
     begin, end = (re.escape(marker) for marker in MARKERS)
     pattern = re.compile(f"{begin}.*?{end}", re.DOTALL)
     if not pattern.search(text):
         raise ValueError(f"{readme} has no results section between {MARKERS[0]} and {MARKERS[1]}")
-    section = f"{MARKERS[0]}\n{readme_results(results)}\n{MARKERS[1]}"
-    readme.write_text(pattern.sub(lambda _: section, text, count=1))
+    section = f"{MARKERS[0]}\n{readme_results(results, language)}\n{MARKERS[1]}"
+    readme.write_text(pattern.sub(lambda _: section, text, count=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -224,12 +304,16 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=RESULTS_FILE, help="a saved run (make bench writes one)")
-    parser.add_argument("--readme", action="store_true", help="rewrite the results section of README.md")
+    parser.add_argument(
+        "--readme", action="store_true", help="rewrite the results section of README.md and README.pt-BR.md"
+    )
     arguments = parser.parse_args()
     results = Results.load(arguments.results)
     if arguments.readme:
-        rewrite_readme(results)
-        print(f"README.md results section rewritten from {arguments.results}")
+        for language, readme in READMES.items():
+            if readme.is_file() or language == ENGLISH:
+                rewrite_readme(results, readme, language)
+                print(f"{readme.name} results section rewritten from {arguments.results}")
     else:
         with pd.option_context("display.max_colwidth", 80, "display.width", 250):
             print(summary(results).T.to_string())
