@@ -20,7 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from shared.i18n import marked as _
+
 NEW_YORK = ZoneInfo("America/New_York")
+OUTSIDE_NEW_YORK_CLOCK = _("is out of the range of dates the model can place in New York time")
 """The model's clock: every departure time is read in New York local time."""
 
 
@@ -98,7 +101,7 @@ def new_york_local(value: datetime) -> datetime:
     try:
         return value.astimezone(NEW_YORK).replace(tzinfo=None)
     except (OverflowError, ValueError):
-        raise ValueError("is out of the range of dates the model can place in New York time") from None
+        raise ValueError(OUTSIDE_NEW_YORK_CLOCK) from None
 
 
 def local_times(times: pd.Series) -> pd.Series:

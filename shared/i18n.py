@@ -9,11 +9,17 @@ In a notebook (one learner per kernel), the language is set once in the setup ce
     set_language("en")
     print(_("{rows:,} flights", rows=len(flights)))   # "336,776 flights" / "336.776 voos"
 
-A server with many users (a Streamlit app) keeps one ``Translator`` per page view instead.
+A server with many users (a Streamlit app) keeps one ``Translator`` per page view instead, in the
+language ``page_language`` reads from the page's ``?lang=`` (or ``$SHIPPING_MODELS_LANGUAGE``).
+
+A message made where its reader's language is unknown (an ``InputError`` raised by the contract) is
+marked with ``marked`` (imported as ``_``, so the catalogs see it), kept in English, and translated
+where it is shown.
 """
 
 from __future__ import annotations
 
+import os
 import string
 from collections.abc import Mapping
 from functools import cache
@@ -24,6 +30,8 @@ from shared.paths import PROJECT_ROOT
 
 ENGLISH, PORTUGUESE = "en", "pt-BR"
 LANGUAGES = (ENGLISH, PORTUGUESE)
+LANGUAGE_ENV = "SHIPPING_MODELS_LANGUAGE"
+"""Environment variable giving the apps' default language (``streamlit run``), overridden by ``?lang=``."""
 LOCALE_DIR = PROJECT_ROOT / "locale"
 CATALOG_DIRS = {PORTUGUESE: LOCALE_DIR / "pt_BR"}
 # Brazilian numbers: 1.234,5 where English writes 1,234.5
@@ -35,6 +43,47 @@ def check_language(language: str) -> str:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
     return language
+
+
+def match_language(value: str) -> str | None:
+    """The series' language that ``value`` names (``pt-BR``, ``pt_br``, ``pt``, ``en-US``...), or ``None``."""
+    wanted = value.strip().replace("_", "-").lower()
+    for known in LANGUAGES:
+        if wanted == known.lower():
+            return known
+    primary = wanted.split("-")[0]
+    return next((known for known in LANGUAGES if known.split("-")[0].lower() == primary), None)
+
+
+def page_language(requested: str | None, environ: Mapping[str, str] = os.environ) -> tuple[str, str | None]:
+    """The language of one page view, and the value asked for when the series does not speak it.
+
+    ``requested`` (the page's ``?lang=``) wins over ``$SHIPPING_MODELS_LANGUAGE``; with neither, English.
+    An unknown value gives English and itself back, so the page can say why it is in English.
+    """
+    asked = requested if requested and requested.strip() else environ.get(LANGUAGE_ENV, "").strip() or ENGLISH
+    chosen = match_language(asked)
+    return (chosen, None) if chosen else (ENGLISH, asked)
+
+
+def unknown_language_note(asked: str) -> str:
+    """Why a page asked in ``asked`` is in English, said in every language of the series (one per line)."""
+    lines = []
+    for language in LANGUAGES:
+        _ = Translator(language)
+        lines.append(
+            _(
+                "Unknown language {asked!r}: this page is in English (languages: {choices}).",
+                asked=asked,
+                choices=", ".join(LANGUAGES),
+            )
+        )
+    return "  \n".join(lines)
+
+
+def marked(message: str, /) -> str:
+    """``message`` unchanged: marks it for the catalogs (import it as ``_``), to be translated where it is shown."""
+    return message
 
 
 @cache

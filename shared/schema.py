@@ -14,6 +14,10 @@ A bad record raises ``InputError`` naming the field (``validate_record``); ``fra
 reason per bad row (``"field: message"``), for jobs that quarantine rows instead of failing. Other keys
 in a record (ids, labels) are ignored unless the caller asks to refuse them (``other_keys=False``, for a
 request body where an unknown key is most likely a typo).
+
+The messages are English (an API's error body and a dead-letter entry are data, in one language); an
+``InputError`` also keeps its message's template and values, so an app translates it for its reader with
+``error.translated(_)``: the field name stays, the sentence is in the page's language.
 """
 
 from __future__ import annotations
@@ -27,37 +31,52 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shared.features import INPUT_FIELDS, Field, local_times, new_york_local
+from shared.features import INPUT_FIELDS, OUTSIDE_NEW_YORK_CLOCK, Field, local_times, new_york_local
+from shared.i18n import Translator
+from shared.i18n import marked as _
 
-REQUIRED = "is required"
-NOT_TEXT = "must be a non-empty string"
-UNKNOWN = "unknown value"
-NOT_NUMBER = "must be a number"
-NOT_FINITE = "must be a finite number"
-NOT_TIME = "must be an ISO 8601 date and time"
-NOT_A_FIELD = "is not an input field"
+REQUIRED = _("is required")
+NOT_TEXT = _("must be a non-empty string")
+UNKNOWN = _("unknown value")
+NOT_NUMBER = _("must be a number")
+NOT_FINITE = _("must be a finite number")
+NOT_TIME = _("must be an ISO 8601 date and time")
+NOT_A_FIELD = _("is not an input field")
+NULL_NUMBER = _("is required and must not be null or NaN")
+TOO_LONG = _("must be at most {max_length} characters")
+OUT_OF_RANGE = _("must be between {minimum:g} and {maximum:g}")
 
 
 class InputError(ValueError):
-    """A flight record that cannot be scored; ``field`` names the culprit."""
+    """A flight record that cannot be scored; ``field`` names the culprit.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    ``message`` may be a template whose ``{fields}`` are filled from ``values``: ``error.message`` is the
+    English sentence, ``error.translated(_)`` the sentence in the language of the translator ``_``.
+    """
+
+    def __init__(self, field: str, message: str, /, **values: Any) -> None:
         self.field = field
-        self.message = message
+        self.template = message
+        self.values = values
+        self.message = message.format(**values) if values else message
+        super().__init__(f"{field}: {self.message}")
+
+    def translated(self, translate: Translator) -> str:
+        """The message in ``translate``'s language, numbers written its way (English when not translated)."""
+        return translate(self.template, **self.values)
 
 
 def null_value(field: Field) -> str:
     """The message for a null where a value is required (numbers also name NaN, their missing value)."""
-    return f"{REQUIRED} and must not be null or NaN" if field.kind == "number" else REQUIRED
+    return NULL_NUMBER if field.kind == "number" else REQUIRED
 
 
 def too_long(field: Field) -> str:
-    return f"must be at most {field.max_length} characters"
+    return TOO_LONG.format(max_length=field.max_length)
 
 
 def out_of_range(field: Field) -> str:
-    return f"must be between {field.minimum:g} and {field.maximum:g}"
+    return OUT_OF_RANGE.format(minimum=field.minimum, maximum=field.maximum)
 
 
 def input_schema(spec: str, categories: Mapping[str, list[str]]) -> list[dict[str, Any]]:
@@ -87,21 +106,23 @@ def check_value(field: Field, value: Any, known: frozenset[str] | None = None) -
 
 def _check_category(field: Field, value: Any, known: frozenset[str] | None) -> str:
     if not isinstance(value, str) or not value:
-        raise InputError(field.name, f"{NOT_TEXT}, got {type(value).__name__}")
+        raise InputError(field.name, _("must be a non-empty string, got {kind}"), kind=type(value).__name__)
     if field.max_length is not None and len(value) > field.max_length:
-        raise InputError(field.name, too_long(field))
+        raise InputError(field.name, TOO_LONG, max_length=field.max_length)
     if known is not None and value not in known:
-        raise InputError(field.name, f"{UNKNOWN} {value!r}; the model knows {len(known)} values")
+        raise InputError(
+            field.name, _("unknown value {value!r}; the model knows {count} values"), value=value, count=len(known)
+        )
     return value
 
 
 def _check_number(field: Field, value: Any) -> Real:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise InputError(field.name, f"{NOT_NUMBER}, got {type(value).__name__}")
+        raise InputError(field.name, _("must be a number, got {kind}"), kind=type(value).__name__)
     if not math.isfinite(value):
         raise InputError(field.name, NOT_FINITE)
     if (field.minimum is not None and value < field.minimum) or (field.maximum is not None and value > field.maximum):
-        raise InputError(field.name, out_of_range(field))
+        raise InputError(field.name, OUT_OF_RANGE, minimum=field.minimum, maximum=field.maximum)
     return value
 
 
@@ -110,13 +131,15 @@ def _check_time(field: Field, value: Any) -> datetime:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise InputError(field.name, f"{NOT_TIME}, got {value[:40]!r}") from None
+            raise InputError(
+                field.name, _("must be an ISO 8601 date and time, got {value!r}"), value=value[:40]
+            ) from None
     elif not isinstance(value, datetime):
-        raise InputError(field.name, f"{NOT_TIME}, got {type(value).__name__}")
+        raise InputError(field.name, _("must be an ISO 8601 date and time, got {kind}"), kind=type(value).__name__)
     try:
         return new_york_local(value)
-    except ValueError as error:
-        raise InputError(field.name, str(error)) from None
+    except ValueError:
+        raise InputError(field.name, OUTSIDE_NEW_YORK_CLOCK) from None
 
 
 def validate_record(
@@ -134,7 +157,7 @@ def validate_record(
     fields of ``spec``.
     """
     if not isinstance(record, Mapping):
-        raise InputError("record", f"must be a mapping of field to value, got {type(record).__name__}")
+        raise InputError("record", _("must be a mapping of field to value, got {kind}"), kind=type(record).__name__)
     clean = {}
     for field in INPUT_FIELDS[spec]:
         if field.name not in record and not field.nullable:

@@ -19,6 +19,7 @@ from architectures.embedded.browser import (
     enter_flight,
     find_chromium,
     missing_browser_message,
+    page_url,
     read_error,
     read_prediction,
     streamlit_command,
@@ -136,3 +137,36 @@ def test_a_bad_link_shows_a_message_in_the_page(app_url: str) -> None:
     assert "Origin and destination are the same airport (JFK)" in message
     assert "Traceback" not in message
     assert metrics == 0
+
+
+@pytest.mark.slow
+@needs_browser
+def test_a_user_reads_the_page_in_portuguese(
+    app_url: str, module_registry: Registry, christmas_eve_flight: dict
+) -> None:
+    async def scenario():
+        async with chromium_page() as page:
+            await page.goto(page_url(app_url, language="pt-BR"))
+            await page.get_by_text("Meu voo vai atrasar?").first.wait_for()
+            entered = await enter_flight(
+                page, *(christmas_eve_flight[key] for key in ("carrier", "origin", "dest", "sched_dep")), "pt-BR"
+            )
+            shown = await page.get_by_test_id("stMetricValue").inner_text()
+            return entered, shown
+
+    entered, shown = asyncio.run(scenario())
+    expected = Predictor.from_registry(registry=module_registry).predict_one(christmas_eve_flight)
+    assert shown == f"{expected:.1%}".replace(".", ",")  # the Brazilian decimal comma, read back as a number
+    assert entered.p_late == pytest.approx(round(expected, 3), abs=1e-9)
+    assert entered.model_version == 1
+
+
+@pytest.mark.slow
+@needs_browser
+def test_a_bad_link_is_explained_in_portuguese_in_the_page(app_url: str) -> None:
+    async def scenario():
+        async with chromium_page() as page:
+            await page.goto(page_url(app_url, "origin=JFK&dest=JFK", "pt-BR"))
+            return await read_error(page)
+
+    assert "Origem e destino são o mesmo aeroporto (JFK)" in asyncio.run(scenario())

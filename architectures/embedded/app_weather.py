@@ -9,6 +9,10 @@ it with the flight, and be redeployed, restarting every running copy.
 The script loads the production model from the registry once per process, and every click scores the
 flight in the same process: no other service, no network hop. A link can prefill the form:
 ``?carrier=UA&origin=EWR&dest=ORD&date=2013-07-15&time=08:30``.
+
+The page speaks English or Brazilian Portuguese: ``?lang=pt-BR`` (one of ``shared.i18n.LANGUAGES``; ``pt``
+works too), else the environment variable ``SHIPPING_MODELS_LANGUAGE``, else English. An unknown language
+shows the page in English with a note saying so.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import streamlit as st
 from architectures.embedded import core
 from shared.data import load_flights
 from shared.features import WEATHER
+from shared.i18n import Translator, page_language, unknown_language_note
 from shared.paths import models_dir
 from shared.schema import InputError
 
@@ -28,43 +33,58 @@ APP_SPEC = "weather"  # the model this app was written for
 COLLECTED = ["carrier", "origin", "dest", "sched_dep", "distance", *WEATHER]  # the inputs this app can send
 
 
-@st.cache_resource(show_spinner="Loading the model (once per process)…")
+@st.cache_resource(show_spinner=False)
 def load_model(registry_root: str) -> core.EmbeddedModel:
     return core.load_embedded_model(registry_root, APP_SPEC)
 
 
-@st.cache_resource(show_spinner="Loading the weather observations…")
+@st.cache_resource(show_spinner=False)
 def load_weather() -> pd.DataFrame:
     """The weather at each New York airport, hour by hour (the origin's weather of the flights leaving then)."""
     flights = load_flights()
     return flights.groupby(["origin", flights["sched_dep"].dt.floor("h")])[WEATHER].first()
 
 
-def weather_at(origin: str, hour: pd.Timestamp) -> dict[str, float | None]:
+def weather_at(origin: str, hour: pd.Timestamp, _: Translator) -> dict[str, float | None]:
     """The weather observed at ``origin`` at ``hour``; ``None`` for what was not observed."""
-    weather = load_weather()
+    with st.spinner(_("Loading the weather observations…")):
+        weather = load_weather()
     if (origin, hour) not in weather.index:
         return dict.fromkeys(WEATHER)
     observed = weather.loc[(origin, hour)]
     return {column: None if pd.isna(observed[column]) else float(observed[column]) for column in WEATHER}
 
 
-def show_input_error(error: InputError) -> None:
-    st.error(f"**Cannot estimate this flight.** {error.message[0].upper()}{error.message[1:]}.", icon="🚫")
+def show_input_error(error: InputError, _: Translator) -> None:
+    reason = error.translated(_)
+    st.error(_("**Cannot estimate this flight.** {reason}.", reason=reason[0].upper() + reason[1:]), icon="🚫")
 
 
-def main() -> None:
-    st.set_page_config(page_title="Will my flight be late?", page_icon="✈️")
-    st.title("✈️ Will my flight be late?")
-    st.caption("New York City flights, 2013. The model runs inside this app (arquitetura embutida).")
+def start_over(language: str) -> None:
+    """Forget the link's flight, keep its language."""
+    st.query_params.clear()
+    if language != Translator().language:
+        st.query_params["lang"] = language
 
-    model = load_model(str(models_dir()))
+
+def main(_: Translator) -> None:
+    st.set_page_config(page_title=_("Will my flight be late?"), page_icon="✈️")
+    st.title("✈️ " + _("Will my flight be late?"))
+    st.caption(_("New York City flights, 2013. The model runs inside this app (embedded architecture)."))
+
+    with st.spinner(_("Loading the model (once per process)…")):
+        model = load_model(str(models_dir()))
     predictor, facts = model.predictor, model.facts
     missing = model.missing_inputs(COLLECTED)
     if missing:
         st.error(
-            f"**This app cannot use model version {predictor.version}.** That model needs inputs this app does "
-            f"not collect: {', '.join(missing)}. Deploy the app version written for the '{predictor.spec}' model.",
+            _(
+                "**This app cannot use model version {version}.** That model needs inputs this app does not "
+                "collect: {missing}. Deploy the app version written for the '{spec}' model.",
+                version=predictor.version,
+                missing=", ".join(missing),
+                spec=predictor.spec,
+            ),
             icon="🧩",
         )
         st.stop()
@@ -72,73 +92,99 @@ def main() -> None:
     try:
         initial = core.query_flight(st.query_params.to_dict(), facts)
     except InputError as error:
-        show_input_error(error)
-        st.button("Start over", on_click=st.query_params.clear)
+        show_input_error(error, _)
+        st.button(_("Start over"), on_click=start_over, args=(_.language,))
         st.stop()
 
     left, right = st.columns(2)
     origin = left.selectbox(
-        "From", facts.origins, index=facts.origins.index(initial["origin"]), format_func=facts.airport_label
+        _("From"),
+        facts.origins,
+        index=facts.origins.index(initial["origin"]),
+        format_func=lambda code: facts.airport_label(code, _),
     )
     destinations = facts.destinations(origin)
     dest = right.selectbox(
-        "To",
+        _("To"),
         destinations,
         index=destinations.index(initial["dest"]) if initial["dest"] in destinations else 0,
-        format_func=facts.airport_label,
+        format_func=lambda code: facts.airport_label(code, _),
     )
     carrier = st.selectbox(
-        "Airline", facts.carriers, index=facts.carriers.index(initial["carrier"]), format_func=facts.carrier_label
+        _("Airline"),
+        facts.carriers,
+        index=facts.carriers.index(initial["carrier"]),
+        format_func=lambda code: facts.carrier_label(code, _),
     )
     left, right = st.columns(2)
-    day = left.date_input("Date", initial["day"], min_value=facts.first_day, max_value=facts.last_day)
-    departure = right.time_input("Scheduled departure (New York time)", initial["departure"], step=300)
+    day = left.date_input(
+        _("Date"), initial["day"], min_value=facts.first_day, max_value=facts.last_day, format=_("YYYY/MM/DD")
+    )
+    departure = right.time_input(_("Scheduled departure (New York time)"), initial["departure"], step=300)
 
     try:
         record = core.flight_record(facts, carrier, origin, dest, day, departure)
-        record |= weather_at(origin, pd.Timestamp(record["sched_dep"]).floor("h"))
+        record |= weather_at(origin, pd.Timestamp(record["sched_dep"]).floor("h"), _)
         prediction = predictor.predict(record)
     except InputError as error:
-        show_input_error(error)
+        show_input_error(error, _)
         st.stop()
 
-    observed = {column: value for column, value in record.items() if column in WEATHER}
-    with st.expander(f"Weather at {origin}, {record['sched_dep']:%Y-%m-%d %H}:00 (observed)"):
-        st.table(pd.Series(observed, name="value").map(lambda value: "missing" if pd.isna(value) else f"{value:,.2f}"))
+    observed = pd.Series({column: value for column, value in record.items() if column in WEATHER}, name=_("value"))
+    with st.expander(
+        _("Weather at {origin}, {hour} (observed)", origin=origin, hour=f"{record['sched_dep']:%Y-%m-%d %H}:00")
+    ):
+        st.table(observed.map(lambda value: _("missing") if pd.isna(value) else _.number(value, ",.2f")))
     average = core.sigmoid(model.explainer.baseline_logit)
     st.metric(
-        "P(late ≥ 15 min)",
-        f"{prediction.p_late:.1%}",
-        delta=f"{100 * (prediction.p_late - average):+.1f} points vs a typical flight",
+        _("P(late ≥ 15 min)"),
+        _.number(prediction.p_late, ".1%"),
+        delta=_("{points:+.1f} points vs a typical flight", points=100 * (prediction.p_late - average)),
         delta_color="inverse",
     )
     manifest = predictor.entry.manifest
     st.caption(
-        f"Model version {prediction.model_version} ({predictor.spec}), trained on "
-        f"{manifest['training_data']['train_rows']:,} flights of January–June 2013; "
-        f"ROC AUC {manifest['metrics']['roc_auc']:.3f} on July–December."
+        _(
+            core.MODEL_CAPTION,
+            version=prediction.model_version,
+            spec=predictor.spec,
+            rows=manifest["training_data"]["train_rows"],
+            auc=manifest["metrics"]["roc_auc"],
+        )
     )
 
-    st.subheader("What drives it")
+    st.subheader(_("What drives it"))
     st.write(
-        f"The model (a logistic regression) starts from a typical flight of its training data, {average:.1%} "
-        "(its average log-odds), and each input multiplies the odds of arriving late by a factor (×1.00: no effect)."
+        _(
+            "The model (a logistic regression) starts from a typical flight of its training data, {average:.1%} "
+            "(its average log-odds), and each input multiplies the odds of arriving late by a factor (×1.00: no "
+            "effect).",
+            average=average,
+        )
     )
-    st.table(core.explanation_table(model, record))
+    st.table(core.explanation_table(model, record, _))
     flown = int(facts.route_flights.get((carrier, origin, dest), 0))
+    route = {"carrier": carrier, "origin": origin, "dest": dest}
     if flown:
-        st.caption(f"{flown:,} {carrier} flights flew {origin} → {dest} in the training data.")
+        st.caption(_("{flown:,} {carrier} flights flew {origin} → {dest} in the training data.", flown=flown, **route))
     else:
         st.info(
-            f"No {carrier} flight flew {origin} → {dest} in the training data: the estimate combines what the "
-            "model learnt about the airline and about the route separately.",
+            _(
+                "No {carrier} flight flew {origin} → {dest} in the training data: the estimate combines what the "
+                "model learnt about the airline and about the route separately.",
+                **route,
+            ),
             icon="ℹ️",
         )
-    st.caption(f"Link to this flight: `?{core.flight_query(record)}`")
+    st.caption(_(core.LINK_CAPTION, query=core.flight_query(record, _.language)))
 
 
+language, unknown_language = page_language(st.query_params.get("lang"))
+_ = Translator(language)  # this page view's texts
+if unknown_language:
+    st.warning(unknown_language_note(unknown_language), icon="🌐")
 try:
-    main()
+    main(_)
 except Exception as error:  # a clear message in the page, the traceback in the server's log
     traceback.print_exc()
-    st.error(f"**Something went wrong:** {type(error).__name__}: {error}", icon="💥")
+    st.error(_("**Something went wrong:** {kind}: {error}", kind=type(error).__name__, error=str(error)), icon="💥")

