@@ -19,6 +19,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from shared import features
 from shared.data import TARGET
+from shared.i18n import _
 from shared.paths import FLIGHTS_FILE
 
 if TYPE_CHECKING:
@@ -142,12 +143,15 @@ def ensure_model(
                 break
         else:
             if verbose and trained is None:
-                print(f"Training the {spec!r} model (once; later runs reuse it)…", flush=True)
+                print(_("Training the {spec!r} model (once; later runs reuse it)…", spec=spec), flush=True)
             past, future = split_by_time(load_flights())
             pipeline = trained if trained is not None else _fitted(spec, data_sha, sklearn.__version__)
             entry = register(pipeline, spec, past, future, registry)
             if verbose:
-                print(f"Saved as version {entry.version} in {registry.root}", flush=True)
+                print(
+                    _("Saved as version {version} in {root}", version=entry.version, root=str(registry.root)),
+                    flush=True,
+                )
         if "production" not in registry.aliases():
             registry.set_alias("production", entry.version)
     return entry

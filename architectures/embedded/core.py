@@ -85,7 +85,7 @@ class FlightFacts:
 
     def airport_label(self, code: str, translate: Translator = ENGLISH) -> str:
         """``"JFK · John F Kennedy Intl"`` (names are the data's, in English)."""
-        return f"{code} · {self.airport_names.get(code) or translate(_('unknown airport'))}"
+        return f"{code} · {self.airport_names.get(code) or translate(_('airport not in the data'))}"
 
     @staticmethod
     def carrier_label(code: str, translate: Translator = ENGLISH) -> str:
