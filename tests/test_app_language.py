@@ -189,7 +189,7 @@ def test_the_weather_app_in_portuguese(restart, registry: Registry) -> None:
     finally:
         registry.set_alias("production", before)
     assert not app.exception and not app.error
-    assert app.expander[0].label == "Tempo em EWR, 2013-07-15 08:00 (observado)"
+    assert app.expander[0].label == "Clima em EWR, 2013-07-15 08:00 (observado)"
     weather = app.table[0].value
     assert weather.columns[0] == "valor"
     assert all("," in value or value == "ausente" for value in weather.iloc[:, 0])
@@ -216,25 +216,52 @@ def test_the_client_app_in_portuguese_says_when_the_api_is_down(monkeypatch: pyt
     assert app.error[0].value.startswith("A API do modelo não está respondendo")
 
 
+def test_the_client_app_in_portuguese_with_the_api_running(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    from architectures.api.command import uvicorn_command
+    from shared.processes import BackgroundProcess
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"SHIPPING_MODELS_HOME": str(registry.root)}
+    with BackgroundProcess(uvicorn_command(port, workers=1), health_url=f"{url}/v2/health/ready", env=env):
+        monkeypatch.setenv("API_URL", url)
+        app = run_app(CLIENT_APP, lang="pt-BR")
+        assert [box.label for box in app.selectbox] == ["Companhia aérea", "De", "Para"]
+        assert app.number_input[0].label == "Distância (milhas)"
+        app.button[0].click().run()
+    assert not app.exception and not app.error
+    flight = {
+        "carrier": "UA",
+        "origin": "EWR",
+        "dest": "ORD",
+        "sched_dep": datetime(2013, 7, 15, 17, 30),
+        "distance": 719,
+    }
+    expected = Predictor.from_registry(registry=registry).predict_one(flight)
+    assert app.metric[0].label == "Chance de chegar com 15 minutos ou mais de atraso"
+    assert app.metric[0].value == PT.number(expected, ".0%")
+    assert app.caption[-1].value.startswith("versão do modelo 1 · requisição ")
+
+
 # -- the contract's messages ----------------------------------------------------------------------------------
 BAD_RECORDS = {
     "missing": ({k: v for k, v in FLIGHT.items() if k != "dest"}, "dest", "é obrigatório"),
     "null number": (FLIGHT | {"distance": None}, "distance", "é obrigatório e não pode ser nulo nem NaN"),
-    "not text": (FLIGHT | {"carrier": 7}, "carrier", "deve ser um texto não vazio, veio int"),
+    "not text": (FLIGHT | {"carrier": 7}, "carrier", "deve ser um texto não vazio (recebido: int)"),
     "too long": (FLIGHT | {"carrier": "X" * 40}, "carrier", "deve ter no máximo 16 caracteres"),
     "unknown": (FLIGHT | {"origin": "XXX"}, "origin", "valor desconhecido 'XXX'; o modelo conhece 3 valores"),
-    "not a number": (FLIGHT | {"distance": "719"}, "distance", "deve ser um número, veio str"),
+    "not a number": (FLIGHT | {"distance": "719"}, "distance", "deve ser um número (recebido: str)"),
     "not finite": (FLIGHT | {"distance": math.inf}, "distance", "deve ser um número finito"),
     "out of range": (FLIGHT | {"distance": 0.5}, "distance", "deve estar entre 1 e 30000"),
     "not a time": (
         FLIGHT | {"sched_dep": "tomorrow"},
         "sched_dep",
-        "deve ser uma data e hora ISO 8601, veio 'tomorrow'",
+        "deve ser uma data e hora ISO 8601 (recebido: 'tomorrow')",
     ),
     "time of a wrong type": (
         FLIGHT | {"sched_dep": 20130715},
         "sched_dep",
-        "deve ser uma data e hora ISO 8601, veio int",
+        "deve ser uma data e hora ISO 8601 (recebido: int)",
     ),
     "outside the clock": (
         FLIGHT | {"sched_dep": "0001-01-01T00:00:00+05:00"},
@@ -262,7 +289,7 @@ def test_the_contract_says_what_is_wrong_in_portuguese_and_in_english(
 def test_the_contract_translates_a_record_that_is_not_a_mapping() -> None:
     with pytest.raises(InputError) as raised:
         validate_record(["UA"], "reference")
-    assert raised.value.translated(PT) == "deve ser um mapeamento de campo para valor, veio list"
+    assert raised.value.translated(PT) == "deve ser um mapeamento de campo para valor (recebido: list)"
     assert raised.value.message == "must be a mapping of field to value, got list"
 
 
