@@ -6,7 +6,8 @@ and how many rows a day), the **compute resources available** (cores) and the **
 answers** (how old an answer may be, requests per second). Its rules follow the lecture: start embedded
 for a proof of concept; move to a dedicated API or streaming as needs grow; batch when answers may wait.
 Each reason quotes a figure measured by the series' benchmark, taken by id from its results (a missing
-figure is an error, never an invented value).
+figure is an error, never an invented value). Its controls' labels, its advice and its reasons are in the
+language set with ``shared.i18n.set_language`` (English or Brazilian Portuguese).
 """
 
 from __future__ import annotations
@@ -16,20 +17,11 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from benchmarks.figures import Results
+from shared.i18n import _
 
-ARCHITECTURES = {
-    "embedded": "Embedded (arquitetura embutida) — notebook 01",
-    "api": "Dedicated model API (API dedicada) — notebook 02",
-    "streaming": "Model published as data (modelo publicado como dados) — notebook 03",
-    "batch": "Batch scoring (processamento em batch) — notebook 04",
-}
 DataKind = Literal["requests", "stream", "table"]
-DATA_KINDS: dict[str, DataKind] = {
-    "one request at a time": "requests",
-    "a continuous event stream": "stream",
-    "a daily table": "table",
-}
-"""The type of data, as the notebook's control names it."""
+DATA_KINDS: tuple[DataKind, ...] = ("requests", "stream", "table")
+"""The types of data the guide knows (``data_kinds()`` names them for the notebook's control)."""
 INTERACTIVE_LIMIT_RPS = 100
 """Above this request rate, predictions are machine traffic, not people clicking in one app."""
 MAY_WAIT_S = 3600
@@ -46,6 +38,35 @@ SERVING_SHARE = 0.5
 """Share of a core's day that on-request serving can use (peaks, idle hours, headroom)."""
 
 
+def data_kinds() -> dict[str, DataKind]:
+    """The types of data as the notebook's control names them, in the current language."""
+    return {
+        _("one request at a time"): "requests",
+        _("a continuous event stream"): "stream",
+        _("a daily table"): "table",
+    }
+
+
+def architecture_name(architecture: str) -> str:
+    """The short name of an architecture (``"dedicated API"`` for ``"api"``), in the current language."""
+    return {
+        "embedded": _("embedded"),
+        "api": _("dedicated API"),
+        "streaming": _("streaming"),
+        "batch": _("batch"),
+    }[architecture]
+
+
+def architecture_title(architecture: str) -> str:
+    """The heading of the advice for an architecture, with its notebook, in the current language."""
+    return {
+        "embedded": _("Embedded (arquitetura embutida) — notebook 01"),
+        "api": _("Dedicated model API (API dedicada) — notebook 02"),
+        "streaming": _("Model published as data (modelo publicado como dados) — notebook 03"),
+        "batch": _("Batch scoring (processamento em batch) — notebook 04"),
+    }[architecture]
+
+
 @dataclass(frozen=True)
 class UseCase:
     """What the learner knows about the problem: the lecture's four inputs."""
@@ -60,8 +81,8 @@ class UseCase:
     cores: int = 2  # compute resources: CPU cores you can give to serving the model
 
     def __post_init__(self) -> None:
-        if self.data not in DATA_KINDS.values():
-            raise ValueError(f"data must be one of {sorted(DATA_KINDS.values())}, not {self.data!r}")
+        if self.data not in DATA_KINDS:
+            raise ValueError(f"data must be one of {sorted(DATA_KINDS)}, not {self.data!r}")
         if self.cores < 1:
             raise ValueError(f"cores must be at least 1, not {self.cores}")
 
@@ -75,13 +96,18 @@ class Recommendation:
     next_step: str = ""
 
     @property
+    def name(self) -> str:
+        return architecture_name(self.architecture)
+
+    @property
     def title(self) -> str:
-        return ARCHITECTURES[self.architecture]
+        return architecture_title(self.architecture)
 
     def markdown(self) -> str:
         """The advice as Markdown: static output that reads without a kernel."""
         reasons = "\n".join(f"- {reason}" for reason in self.reasons)
-        return f"**Start with: {self.title}**\n\n{reasons}\n\n*Next step:* {self.next_step}"
+        start = _("**Start with: {title}**", title=self.title)
+        return f"{start}\n\n{reasons}\n\n" + _("*Next step:* {step}", step=self.next_step)
 
 
 def on_request_cores(case: UseCase, results: Results) -> float:
@@ -92,45 +118,65 @@ def on_request_cores(case: UseCase, results: Results) -> float:
 
 def recommend(case: UseCase, results: Results) -> Recommendation:
     """Pick an architecture for ``case``, quoting the benchmark ``results`` (see notebook 05)."""
-
-    def fig(figure_id: str, fmt: str = ",.0f") -> str:
-        return format(results.value(figure_id), fmt)
-
+    value = results.value
     may_wait = case.freshness_seconds >= MAY_WAIT_S
     needed = on_request_cores(case, results)
     if may_wait and (case.requests_per_second == 0 or case.data == "table" or needed > case.cores):
         why = (
-            "nobody waits on a request"
+            _("nobody waits on a request")
             if case.requests_per_second == 0
-            else "the data comes as a daily table"
+            else _("the data comes as a daily table")
             if case.data == "table"
-            else f"scoring {case.rows_per_day:,} rows a day one request at a time needs about "
-            f"{math.ceil(needed)} cores, you have {case.cores}"
+            else _(
+                "scoring {rows:,} rows a day one request at a time needs about {needed} cores, you have {cores}",
+                rows=case.rows_per_day,
+                needed=math.ceil(needed),
+                cores=case.cores,
+            )
         )
         return Recommendation(
             "batch",
             [
-                f"answers may be {case.freshness_seconds / 3600:.0f} h old and {why}: score everything on a schedule",
-                f"the batch job scored {fig('batch_rows_per_s')} rows/s here, against "
-                f"{fig('batch_one_at_a_time_rows_per_s')} rows/s one flight at a time",
-                f"{case.rows_per_day:,} rows a day take about "
-                f"{case.rows_per_day / results.value('batch_rows_per_s'):,.2g} s of scoring, then the cores are free",
+                _(
+                    "answers may be {hours:.0f} h old and {why}: score everything on a schedule",
+                    hours=case.freshness_seconds / 3600,
+                    why=why,
+                ),
+                _(
+                    "the batch job scored {batch:,.0f} rows/s here, against {one:,.0f} rows/s one flight at a time",
+                    batch=value("batch_rows_per_s"),
+                    one=value("batch_one_at_a_time_rows_per_s"),
+                ),
+                _(
+                    "{rows:,} rows a day take about {seconds:,.2g} s of scoring, then the cores are free",
+                    rows=case.rows_per_day,
+                    seconds=case.rows_per_day / value("batch_rows_per_s"),
+                ),
             ],
-            "if some answers must be fresher than the schedule, add an API for those requests (notebook 02)",
+            _("if some answers must be fresher than the schedule, add an API for those requests (notebook 02)"),
         )
     if case.model_updates_per_month >= CONTINUOUS_UPDATES and case.freshness_seconds <= FOLLOW_DATA_S:
-        return _follow_the_data(case, fig)
+        return _follow_the_data(case, results)
     if needed > case.cores:
         return Recommendation(
             "api",
             [
-                f"{case.rows_per_day:,} rows a day, answered now, need about {math.ceil(needed)} cores "
-                f"at {fig('api_requests_per_s')} requests/s per worker; you have {case.cores}",
-                "a service scales out by adding workers and replicas on more cores (here 2 workers served "
-                f"{fig('api_requests_per_s_2_workers')} requests/s on {results.machine.get('cores', '?')} cores), "
-                "an embedded app only by copying the whole app",
+                _(
+                    "{rows:,} rows a day, answered now, need about {needed} cores at {rate:,.0f} requests/s "
+                    "per worker; you have {cores}",
+                    rows=case.rows_per_day,
+                    needed=math.ceil(needed),
+                    rate=value("api_requests_per_s"),
+                    cores=case.cores,
+                ),
+                _(
+                    "a service scales out by adding workers and replicas on more cores (here 2 workers served "
+                    "{rate:,.0f} requests/s on {cores} cores), an embedded app only by copying the whole app",
+                    rate=value("api_requests_per_s_2_workers"),
+                    cores=results.machine.get("cores", "?"),
+                ),
             ],
-            "get the cores (replicas behind a load balancer), or let answers wait and score in batch",
+            _("get the cores (replicas behind a load balancer), or let answers wait and score in batch"),
         )
     needs_api = (
         case.client_apps >= 2 or case.model_updates_per_month > 4 or case.requests_per_second > INTERACTIVE_LIMIT_RPS
@@ -139,38 +185,53 @@ def recommend(case: UseCase, results: Results) -> Recommendation:
         return Recommendation(
             "api",
             [
-                f"{case.client_apps} client app(s) share one model, updated {case.model_updates_per_month:g}× a month "
-                "without redeploying any client",
-                f"the network hop costs {fig('api_p50_ms', ',.2f')} ms p50 against "
-                f"{fig('embedded_p50_us', ',.1f')} µs in process",
-                f"one worker served {fig('api_requests_per_s')} requests/s here",
+                _(
+                    "{apps} client app(s) share one model, updated {updates:g}× a month without redeploying any client",
+                    apps=case.client_apps,
+                    updates=case.model_updates_per_month,
+                ),
+                _(
+                    "the network hop costs {api:,.2f} ms p50 against {embedded:,.1f} µs in process",
+                    api=value("api_p50_ms"),
+                    embedded=value("embedded_p50_us"),
+                ),
+                _("one worker served {rate:,.0f} requests/s here", rate=value("api_requests_per_s")),
             ],
-            "add workers or replicas behind a load balancer; stream if the model must learn continuously",
+            _("add workers or replicas behind a load balancer; stream if the model must learn continuously"),
         )
     return Recommendation(
         "embedded",
         [
-            "one app, a small team, a model that rarely changes: the simplest thing that works",
-            f"a prediction costs {fig('embedded_p50_us', ',.1f')} µs in process, with no network hop",
-            "but every model update means changing and restarting the app "
-            f"({fig('embedded_restart_s', ',.1f')} s here)",
+            _("one app, a small team, a model that rarely changes: the simplest thing that works"),
+            _(
+                "a prediction costs {p50:,.1f} µs in process, with no network hop",
+                p50=value("embedded_p50_us"),
+            ),
+            _(
+                "but every model update means changing and restarting the app ({seconds:,.1f} s here)",
+                seconds=value("embedded_restart_s"),
+            ),
         ],
-        "move the model behind a dedicated API (notebook 02) when a second app needs it or it changes often",
+        _("move the model behind a dedicated API (notebook 02) when a second app needs it or it changes often"),
     )
 
 
-def _follow_the_data(case: UseCase, fig) -> Recommendation:  # noqa: ANN001 - the formatter of recommend
+def _follow_the_data(case: UseCase, results: Results) -> Recommendation:
     """A model that must follow the data within a minute: streaming when data, team and cores allow it."""
+    value = results.value
     missing = [
         reason
         for reason, lacking in (
             (
-                "your data arrives as requests or a table, not as a stream of outcomes to learn from",
+                _("your data arrives as requests or a table, not as a stream of outcomes to learn from"),
                 case.data != "stream",
             ),
-            (f"a team of {case.team_size} cannot yet run a streaming platform", case.team_size < STREAMING_TEAM),
             (
-                f"{case.cores} cores leave no room for the log, the learner and the predictors",
+                _("a team of {team} cannot yet run a streaming platform", team=case.team_size),
+                case.team_size < STREAMING_TEAM,
+            ),
+            (
+                _("{cores} cores leave no room for the log, the learner and the predictors", cores=case.cores),
                 case.cores < STREAMING_CORES,
             ),
         )
@@ -180,22 +241,31 @@ def _follow_the_data(case: UseCase, fig) -> Recommendation:  # noqa: ANN001 - th
         return Recommendation(
             "streaming",
             [
-                "the model must follow the data within a minute: learn online and publish it as data",
-                f"the online learner handled {fig('streaming_events_per_s')} events/s, predicting in "
-                f"{fig('streaming_p50_us', ',.1f')} µs p50",
-                f"a new model was published {fig('streaming_freshness_s', ',.2f')} s after an arrival",
-                "the price: an event log, a learner, predictors and their operations (notebook 03)",
+                _("the model must follow the data within a minute: learn online and publish it as data"),
+                _(
+                    "the online learner handled {rate:,.0f} events/s, predicting in {p50:,.1f} µs p50",
+                    rate=value("streaming_events_per_s"),
+                    p50=value("streaming_p50_us"),
+                ),
+                _(
+                    "a new model was published {seconds:,.2f} s after an arrival",
+                    seconds=value("streaming_freshness_s"),
+                ),
+                _("the price: an event log, a learner, predictors and their operations (notebook 03)"),
             ],
-            "scale the log out (Redis Streams, then Kafka) when one machine is not enough",
+            _("scale the log out (Redis Streams, then Kafka) when one machine is not enough"),
         )
     return Recommendation(
         "api",
         [
-            "the model changes constantly, but " + "; ".join(missing),
-            f"retrain often and swap versions in the API without downtime "
-            f"({fig('api_failed_during_update')} failed requests during an update here)",
+            _("the model changes constantly, but {missing}", missing="; ".join(missing)),
+            _(
+                "retrain often and swap versions in the API without downtime "
+                "({failed:,.0f} failed requests during an update here)",
+                failed=value("api_failed_during_update"),
+            ),
         ],
-        "move to streaming (notebook 03) when the outcomes flow as events and a team and cores can run it",
+        _("move to streaming (notebook 03) when the outcomes flow as events and a team and cores can run it"),
     )
 
 

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from shared.i18n import _
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -63,7 +65,7 @@ class Goal:
 
     def describe(self, unit: str = "") -> str:
         """The goal as text, e.g. ``>= 1,000,000 rows/s``."""
-        return f"{self.op} {self.target:,.10g} {unit}".rstrip()
+        return _("{op} {target:,.10g} {unit}", op=self.op, target=self.target, unit=unit).rstrip()
 
 
 def at_least(target: float) -> Goal:

@@ -21,6 +21,7 @@ import pandas as pd
 from architectures.batch.job import RUN_HOUR
 from benchmarks.figures import Goal, Results
 from shared.i18n import ENGLISH, PORTUGUESE, Translator
+from shared.i18n import language as current_language
 from shared.paths import PROJECT_ROOT
 
 
@@ -49,14 +50,26 @@ def title(architecture: str, language: str = ENGLISH) -> str:
     return titles[architecture]
 
 
+def part_names(architecture: str, language: str = ENGLISH) -> tuple[str, ...]:
+    """What must run for an architecture to answer (processes and stores), in ``language``."""
+    _ = Translator(language)
+    parts = {
+        "embedded": (_("the app"),),
+        "api": (_("the model service"), _("its client apps")),
+        "streaming": (
+            _("the event log and its model stream"),
+            _("a producer"),
+            _("the learner"),
+            _("its checkpoint"),
+            _("predictors"),
+        ),
+        "batch": (_("the job"), _("a scheduler"), _("the parquet files"), _("the warehouse")),
+    }
+    return parts[architecture]
+
+
 ARCHITECTURES = {
-    "embedded": Architecture(title("embedded"), ("the app",)),
-    "api": Architecture(title("api"), ("the model service", "its client apps")),
-    "streaming": Architecture(
-        title("streaming"),
-        ("the event log and its model stream", "a producer", "the learner", "its checkpoint", "predictors"),
-    ),
-    "batch": Architecture(title("batch"), ("the job", "a scheduler", "the parquet files", "the warehouse")),
+    name: Architecture(title(name), part_names(name)) for name in ("embedded", "api", "streaming", "batch")
 }
 """The four architectures, defined once: the summary, notebook 05's plots and the README use these."""
 README = PROJECT_ROOT / "README.md"
@@ -88,61 +101,81 @@ def prediction_age_hours(run_hour: int = RUN_HOUR) -> pd.Series:
     return (departures - run_at).dt.total_seconds() / 3600
 
 
-def moving_parts(architecture: str) -> str:
-    """``"3: a, b, c"``: how many processes and stores an architecture runs, and which."""
-    spec = ARCHITECTURES[architecture]
-    return f"{spec.parts}: {', '.join(spec.moving_parts)}"
+def moving_parts(architecture: str, language: str = ENGLISH) -> str:
+    """``"3: a, b, c"``: how many processes and stores an architecture runs, and which, in ``language``."""
+    names = part_names(architecture, language)
+    return f"{len(names)}: {', '.join(names)}"
 
 
 def summary(results: Results) -> pd.DataFrame:
-    """One row per architecture: the trade-offs of the lecture, each with the figure measured for it."""
+    """One row per architecture: the trade-offs of the lecture, each with the figure measured for it.
 
-    def fig(figure_id: str, fmt: str) -> str:
-        return format(results.value(figure_id), fmt)
-
+    Its texts are in the notebook's language (``shared.i18n.set_language``), numbers written its way.
+    """
+    current = current_language()
+    _ = Translator(current)
+    v = results.value
     age = prediction_age_hours()
+    on_request = _("computed on request")
     rows = {
         "embedded": {
-            "one prediction, p50": f"{fig('embedded_p50_us', ',.1f')} µs in process",
-            "throughput": f"{fig('batch_one_at_a_time_rows_per_s', ',.0f')} flights/s one at a time",
-            "how fresh an answer is": "computed on request",
-            "a model update": "change the app, restart every copy "
-            f"(cold start {fig('embedded_restart_s', ',.1f')} s each)",
-            "memory": f"{fig('embedded_memory_mb', ',.0f')} MB (app, PSS)",
+            "latency": _("{p50:,.1f} µs in process", p50=v("embedded_p50_us")),
+            "throughput": _("{rate:,.0f} flights/s one at a time", rate=v("batch_one_at_a_time_rows_per_s")),
+            "freshness": on_request,
+            "update": _(
+                "change the app, restart every copy (cold start {seconds:,.1f} s each)", seconds=v("embedded_restart_s")
+            ),
+            "memory": _("{mb:,.0f} MB (app, PSS)", mb=v("embedded_memory_mb")),
         },
         "api": {
-            "one prediction, p50": f"{fig('api_p50_ms', ',.2f')} ms over loopback HTTP",
-            "throughput": f"{fig('api_requests_per_s', ',.0f')} req/s (1 worker); "
-            f"{fig('api_batch_rows_per_s', ',.0f')} flights/s batched",
-            "how fresh an answer is": "computed on request",
-            "a model update": f"move an alias: {fig('api_failed_during_update', ',.0f')} failed requests, "
-            "no client change",
-            "memory": f"{fig('api_memory_mb', ',.0f')} MB (service, 1 worker, PSS)",
+            "latency": _("{p50:,.2f} ms over loopback HTTP", p50=v("api_p50_ms")),
+            "throughput": _(
+                "{rate:,.0f} req/s (1 worker); {batched:,.0f} flights/s batched",
+                rate=v("api_requests_per_s"),
+                batched=v("api_batch_rows_per_s"),
+            ),
+            "freshness": on_request,
+            "update": _(
+                "move an alias: {failed:,.0f} failed requests, no client change", failed=v("api_failed_during_update")
+            ),
+            "memory": _("{mb:,.0f} MB (service, 1 worker, PSS)", mb=v("api_memory_mb")),
         },
         "streaming": {
-            "one prediction, p50": f"{fig('streaming_p50_us', ',.1f')} µs in the learner",
-            "throughput": f"{fig('streaming_events_per_s', ',.0f')} events/s learned",
-            "how fresh an answer is": "model learns each arrival; predictors answer with it "
-            f"{fig('streaming_freshness_s', ',.2f')} s later (p50)",
-            "a model update": "continuous: every published version is one",
-            "memory": f"{fig('streaming_memory_mb', ',.0f')} MB (learner, peak)",
+            "latency": _("{p50:,.1f} µs in the learner", p50=v("streaming_p50_us")),
+            "throughput": _("{rate:,.0f} events/s learned", rate=v("streaming_events_per_s")),
+            "freshness": _(
+                "model learns each arrival; predictors answer with it {seconds:,.2f} s later (p50)",
+                seconds=v("streaming_freshness_s"),
+            ),
+            "update": _("continuous: every published version is one"),
+            "memory": _("{mb:,.0f} MB (learner, peak)", mb=v("streaming_memory_mb")),
         },
         "batch": {
-            "one prediction, p50": "none on request: answers are read from a table",
-            "throughput": f"{fig('batch_rows_per_s', ',.0f')} flights/s scored and written",
-            "how fresh an answer is": f"made the night before: {age.median():.0f} h old at departure "
-            f"(from {age.min():.0f} to {age.max():.0f} h)",
-            "a model update": "next scheduled run picks up the production alias",
-            "memory": f"{fig('batch_memory_mb', ',.0f')} MB (job, peak)",
+            "latency": _("none on request: answers are read from a table"),
+            "throughput": _("{rate:,.0f} flights/s scored and written", rate=v("batch_rows_per_s")),
+            "freshness": _(
+                "made the night before: {median:.0f} h old at departure (from {first:.0f} to {last:.0f} h)",
+                median=age.median(),
+                first=age.min(),
+                last=age.max(),
+            ),
+            "update": _("next scheduled run picks up the production alias"),
+            "memory": _("{mb:,.0f} MB (job, peak)", mb=v("batch_memory_mb")),
         },
     }
     for architecture, row in rows.items():
-        row["moving parts"] = moving_parts(architecture)
+        row["parts"] = moving_parts(architecture, current)
     table = pd.DataFrame(rows).T
-    table.index = [ARCHITECTURES[architecture].title for architecture in table.index]
-    return table[
-        ["one prediction, p50", "throughput", "how fresh an answer is", "a model update", "moving parts", "memory"]
-    ]
+    table.index = [title(architecture, current) for architecture in table.index]
+    columns = {
+        "latency": _("one prediction, p50"),
+        "throughput": _("throughput"),
+        "freshness": _("how fresh an answer is"),
+        "update": _("a model update"),
+        "parts": _("moving parts"),
+        "memory": _("memory"),
+    }
+    return table[list(columns)].rename(columns=columns)
 
 
 def _k(value: float, language: str = ENGLISH) -> str:
