@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -11,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from tool_support import import_tool
 
 from shared.data import load_flights, split_by_time
 from shared.model import ensure_model
@@ -46,17 +45,7 @@ def registry(tmp_path) -> Registry:
 @pytest.fixture(scope="session")
 def load_tool() -> Callable[[str], ModuleType]:
     """Import a script from ``tools/`` (not a package) by name: ``load_tool("make_diagrams")``."""
-
-    def load(name: str) -> ModuleType:
-        path = Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None, f"no tool {path}"
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is made
-        spec.loader.exec_module(module)
-        return module
-
-    return load
+    return import_tool
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from tool_support import import_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -18,16 +17,7 @@ HEADER = re.compile(
 )
 
 
-def load_tool(name: str):
-    """Import a script from tools/ (not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-stats_tool = load_tool("notebook_stats")
+stats_tool = import_tool("notebook_stats")
 CLASSROOM = [
     path
     for path in NOTEBOOKS

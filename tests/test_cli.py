@@ -21,7 +21,8 @@ def tool_param(*args: str, name: str) -> object:
     return pytest.param([f"tools/{name}", *args], id=name)
 
 
-TOOLS = sorted(path.name for path in (PROJECT_ROOT / "tools").glob("*.py"))
+# the scripts of tools/ (tools/cli.py is the module they share, not a command)
+TOOLS = sorted(path.name for path in (PROJECT_ROOT / "tools").glob("*.py") if "__main__" in path.read_text("utf-8"))
 
 PROGRAMS = [
     ["-m", "architectures.api.service"],

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
+from tool_support import import_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_tool(name: str):
-    """Import a script from tools/ (not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool("make_exercises")
+tool = import_tool("make_exercises")
 SOURCES = tool.default_sources()
 NAME = lambda path: path.relative_to(ROOT / "notebooks").with_suffix("").as_posix()  # noqa: E731
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
+from tool_support import import_tool
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools" / "run_notebooks.py")
-tool = importlib.util.module_from_spec(spec)
+tool = import_tool("run_notebooks")
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
-spec.loader.exec_module(tool)
 
 
 def test_clean_keeps_tags_and_collapsed_state_only():

@@ -13,7 +13,6 @@ again and compare with the committed files. Colours and shapes depend only on a 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ matplotlib.use("svg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import yaml  # noqa: E402
+from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch, Rectangle  # noqa: E402
 from matplotlib.textpath import TextPath  # noqa: E402
@@ -298,7 +298,7 @@ def render_all(target: Path = TARGET, source: Path = SOURCE, names: list[str] | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Render tools/diagrams.yaml to SVG files.")
+    parser = OneLineParser(description="Render tools/diagrams.yaml to SVG files.")
     parser.add_argument("names", nargs="*", help="diagrams to render (default: all)")
     parser.add_argument("--out", type=Path, default=TARGET, help="folder for the SVG files (default: notebooks/images)")
     args = parser.parse_args(argv)

@@ -21,13 +21,13 @@ In the solved notebook, ``solution`` cells are kept collapsed in JupyterLab (cel
 
 from __future__ import annotations
 
-import argparse
 import copy
 import re
 import sys
 from pathlib import Path
 
 import nbformat
+from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
 
 from shared.i18n import Translator
 
@@ -143,13 +143,6 @@ def build(sources: list[Path], check: bool = False) -> list[Path]:
             destination.write_text(text, encoding="utf-8")
         touched.append(destination)
     return touched
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr (exit status 2), never a traceback."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,6 @@ it also estimates class minutes, a rough model stated here so every notebook is 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import re
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 READING_WPM = 120  # technical prose, read in class with the code next to it
@@ -165,13 +165,6 @@ def slow_cells(path: Path, timings: dict[tuple[str, str], float], threshold: flo
             first = cell.source.splitlines()[0][:60] if cell.source else ""
             lines.append(f"  {path.name[:2]} cell {index:>2} ({cell.id}, {part}): {seconds:5.1f} s  {first}")
     return lines
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr (exit status 2), never a traceback."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
 def main(argv: list[str] | None = None) -> int:

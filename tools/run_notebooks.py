@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
+from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -84,13 +85,6 @@ def run(path: Path, write: bool = True) -> tuple[float, list[dict[str, object]]]
     if write:
         nbformat.write(notebook, path)
     return elapsed, timings
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr (exit status 2), never a traceback."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -21,7 +21,6 @@ and makes their student copies. The English notebooks are the one source of trut
 
 from __future__ import annotations
 
-import argparse
 import ast
 import copy
 import re
@@ -33,12 +32,10 @@ from pathlib import Path
 
 import nbformat
 import polib
+from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
+from make_exercises import RELATIVE_LINK
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-
-from make_exercises import RELATIVE_LINK  # noqa: E402
-
 NOTEBOOKS = ROOT / "notebooks"
 LANGUAGE = "pt-BR"
 CATALOGS = ROOT / "locale" / "pt_BR"
@@ -370,13 +367,6 @@ def build(paths: list[Path]) -> list[Path]:
         nbformat.write(notebook, destination)
         written.append(destination)
     return written
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr (exit status 2), never a traceback."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,11 +12,12 @@ every other change to the English does, until the translation is revised and sta
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import re
 import sys
 from pathlib import Path
+
+from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 SUFFIX = ".pt-BR.md"
@@ -81,7 +82,7 @@ def stamp(document: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Keep the Portuguese documents in step with the English ones.")
+    parser = OneLineParser(description="Keep the Portuguese documents in step with the English ones.")
     parser.add_argument("command", nargs="?", choices=("check", "stamp"), default="check")
     parser.add_argument("documents", nargs="*", type=Path, help="stamp: the x.pt-BR.md files revised")
     args = parser.parse_args(argv)
