@@ -117,12 +117,22 @@ def local_times(times: pd.Series) -> pd.Series:
     return pd.Series([new_york_local(value) for value in values], index=times.index, dtype="datetime64[us]")
 
 
+def as_text(column: pd.Series) -> pd.Series:
+    """A category column as text (``astype(str)``); a pandas categorical of text, as readers of
+    dictionary-encoded files give it, is expanded from its few categories without copying a string."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories.dtype):
+        codes = column.cat.codes.to_numpy()
+        if len(codes) == 0 or codes.min() >= 0:  # no missing value
+            return pd.Series(column.cat.categories.to_numpy(dtype=object)[codes], index=column.index, dtype=object)
+    return column.astype(str)
+
+
 def frame_features(records: pd.DataFrame, spec: str = "reference") -> pd.DataFrame:
     """Features for many flights (a DataFrame with the input fields as columns)."""
     sched_dep = local_times(records["sched_dep"])
     features = pd.DataFrame(
         {
-            **{column: records[column].astype(str) for column in CATEGORICAL},
+            **{column: as_text(records[column]) for column in CATEGORICAL},
             "day_of_week": sched_dep.dt.day_of_week.astype("int64"),
             "dep_hour": sched_dep.dt.hour.astype("int64"),
             "distance": records["distance"].astype("float32"),

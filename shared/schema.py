@@ -216,9 +216,13 @@ def _missing(value: Any) -> bool:
 def frame_errors(frame: pd.DataFrame, spec: str, known: Mapping[str, frozenset[str]] | None = None) -> pd.Series:
     """For each row, the first reason it cannot be scored (``"field: message"``), or ``None`` (vectorized)."""
     reasons = pd.Series(None, index=frame.index, dtype=object)
+    free = np.ones(len(frame), dtype=bool)  # rows without a reason yet: the first reason wins
 
     def flag(mask: pd.Series | np.ndarray, message: str) -> None:
-        reasons[np.asarray(mask, dtype=bool) & reasons.isna().to_numpy()] = message
+        hit = np.asarray(mask, dtype=bool) & free
+        if hit.any():  # a clean batch writes nothing
+            reasons[hit] = message
+            free[hit] = False
 
     for field in INPUT_FIELDS[spec]:
         if field.name not in frame.columns:

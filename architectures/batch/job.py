@@ -244,7 +244,7 @@ def row_problems(
             free[hit] = False
 
     flight_id = flight_ids(schedule)
-    flag(np.isnan(flight_id) | (flight_id % 1 != 0), "flight_id: is required and must be an integer")
+    flag(~np.isfinite(flight_id) | (np.floor(flight_id) != flight_id), "flight_id: is required and must be an integer")
     if day is not None and "sched_dep" in schedule.columns:
         departure = _as_datetime64(schedule["sched_dep"])
         on_day = departure.astype("datetime64[D]") == np.datetime64(as_date(day), "D")
@@ -352,11 +352,11 @@ def chunk_outputs(
         [
             pa.array(valid["flight_id"].to_numpy(dtype="int64")),
             pa.array(_as_datetime64(valid["sched_dep"]).astype("datetime64[us]")),
-            *(pa.array(valid[column].astype("str"), pa.string()) for column in CATEGORIES),
+            *(_text_array(valid[column]) for column in CATEGORIES),
             pa.array(p_late.astype("float32")),  # what ONNX computes in
-            pa.array(np.full(rows, predictor.version, dtype="int32")),
-            pa.array(np.full(rows, run_id, dtype=object), pa.string()),
-            pa.array(np.full(rows, predicted_at(day).as_unit("us").to_datetime64())),
+            pa.repeat(pa.scalar(predictor.version, pa.int32()), rows),
+            pa.repeat(pa.scalar(run_id, pa.string()), rows),
+            pa.repeat(pa.scalar(predicted_at(day).as_unit("us"), pa.timestamp("us")), rows),
         ],
         schema=PREDICTION_SCHEMA,
     )
@@ -375,6 +375,13 @@ def chunk_outputs(
             f"rows in {len(checked.schedule)} != scored {predictions.num_rows} + quarantined {len(quarantine)}"
         )
     return predictions, quarantine
+
+
+def _text_array(column: pd.Series) -> pa.Array:
+    """A text column as an arrow string array (a categorical one from its codes, no Python strings)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pa.array(column).cast(pa.string())
+    return pa.array(column.astype("str"), pa.string())
 
 
 def score_chunk(
@@ -416,12 +423,14 @@ def score_file(
     """Read, check, score and write a landed schedule as a pipeline of overlapping stages.
 
     A reader thread decodes the next rows, checks them and prepares the model's inputs while this thread
-    runs the model on the current ones and a writer thread encodes the previous predictions. Parquet
-    decoding, zstd and ONNX Runtime release the GIL, so the checks run while the model runs and the
-    second core is used. The predictions file is written atomically; the quarantine, small, at the end.
-    The output is the same, byte for byte, on every run of the same input.
+    runs the model on the current ones and a writer thread assembles and encodes the previous
+    predictions. Parquet decoding, zstd and ONNX Runtime release the GIL, so the checks run while the
+    model runs and the second core is used. Text columns are read dictionary-encoded (pandas
+    categoricals): a code per row, no Python string per value. The predictions file is written
+    atomically; the quarantine, small, at the end. The output is the same, byte for byte, on every run
+    of the same input.
     """
-    parquet = pq.ParquetFile(source)
+    parquet = open_schedule(source)
     repeated = _repeated(flight_ids(parquet.read(columns=["flight_id"]).to_pandas()))
 
     def checked_chunks() -> Iterator[CheckedChunk]:
@@ -436,13 +445,17 @@ def score_file(
     scored = 0
     target = partition(out, "predictions", day)
     with atomic_partition(target) as sink, _parquet_writer(sink, PREDICTION_SCHEMA) as writer:
-        with _Stage(writer.write_table) as write:
+
+        def write(item: tuple[CheckedChunk, np.ndarray]) -> None:
+            nonlocal scored
+            predictions, quarantine = chunk_outputs(*item, predictor, day, run_id)
+            writer.write_table(predictions)
+            quarantines.append(quarantine)
+            scored += predictions.num_rows
+
+        with _Stage(write) as stage:
             for checked in _prefetch(checked_chunks()):
-                p_late = score_inputs(predictor, checked.inputs)
-                predictions, quarantine = chunk_outputs(checked, p_late, predictor, day, run_id)
-                write(predictions)
-                quarantines.append(quarantine)
-                scored += predictions.num_rows
+                stage((checked, score_inputs(predictor, checked.inputs)))
     if not quarantines:  # an empty schedule: an empty quarantine, with its columns
         empty = parquet.schema_arrow.empty_table().to_pandas()
         quarantines.append(score_chunk(empty, predictor, day, run_id, check_date)[1])
@@ -451,6 +464,16 @@ def score_file(
     if scored + len(quarantine) != parquet.metadata.num_rows:
         raise RuntimeError(f"rows in {parquet.metadata.num_rows} != scored {scored} + quarantined {len(quarantine)}")
     return FileScore(scored, len(quarantine), file_sha256(target))
+
+
+def open_schedule(source: Path) -> pq.ParquetFile:
+    """A landed schedule, its text columns to be read dictionary-encoded (as they are stored)."""
+    text = [
+        field.name
+        for field in pq.read_schema(source)
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+    ]
+    return pq.ParquetFile(source, read_dictionary=text)
 
 
 def _prefetch(items: Iterator[CheckedChunk], depth: int = 2) -> Iterator[CheckedChunk]:
@@ -489,7 +512,7 @@ def _prefetch(items: Iterator[CheckedChunk], depth: int = 2) -> Iterator[Checked
 class _Stage:
     """A worker thread that calls ``action`` on each item handed to it, in order (a bounded queue)."""
 
-    def __init__(self, action: Callable[[pa.Table], object], depth: int = 2) -> None:
+    def __init__(self, action: Callable[[object], object], depth: int = 2) -> None:
         self.action = action
         self.items: queue.Queue = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
@@ -503,7 +526,7 @@ class _Stage:
                 except BaseException as error:  # noqa: BLE001 - raised in the caller's thread
                     self.error = error
 
-    def __call__(self, item: pa.Table) -> None:
+    def __call__(self, item: object) -> None:
         if self.error is not None:
             raise self.error
         self.items.put(item)
