@@ -329,3 +329,28 @@ def test_checks_and_scores_in_chunks_give_what_one_pass_gives(trained_registry, 
     assert pd.read_parquet(job.partition(tmp_path, "quarantine", DAY))["reason"].tolist() == [
         "flight_id: duplicate in the schedule"
     ]
+
+
+def test_text_read_dictionary_encoded_gets_the_same_reasons_and_scores(trained_registry, flights, tmp_path):
+    """The job reads text columns as codes into their values (categoricals): same checks, same features."""
+    schedule = flights_on(flights, DAY)[job.SCHEDULE_COLUMNS].reset_index(drop=True).iloc[:40]
+    schedule = schedule.astype({column: object for column in job.CATEGORIES})
+    for row, (column, value) in enumerate(
+        [("carrier", ""), ("carrier", "U" * 17), ("origin", None), ("dest", "XXX"), ("dest", ""), ("origin", "JFK ")]
+    ):
+        schedule.loc[row, column] = value
+    land(tmp_path, DAY, schedule)
+    landing = job.landing_path(tmp_path, DAY)
+    coded = job.open_schedule(landing).read().to_pandas()
+    plain = pd.read_parquet(landing)
+    predictor = job.load_predictor(trained_registry.resolve("production"), str(trained_registry.root))
+
+    assert all(isinstance(coded[column].dtype, pd.CategoricalDtype) for column in job.CATEGORIES)
+    reasons = job.row_problems(coded, predictor, DAY)
+    pd.testing.assert_series_equal(reasons, job.row_problems(plain, predictor, DAY))
+    assert reasons.iloc[:6].str.split(":").str[0].tolist() == ["carrier", "carrier", "origin", "dest", "dest", "origin"]
+    assert reasons.iloc[6:].isna().all()
+    valid = reasons.isna().to_numpy()
+    np.testing.assert_array_equal(
+        job.predict_in_chunks(predictor, coded[valid]), job.predict_in_chunks(predictor, plain[valid])
+    )

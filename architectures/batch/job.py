@@ -173,9 +173,21 @@ def atomic_partition(path: Path) -> AbstractContextManager[BinaryIO]:
 
 
 def _parquet_writer(sink: BinaryIO, schema: pa.Schema) -> pq.ParquetWriter:
-    """The series' parquet settings: zstd, dictionary-encoded strings."""
-    strings = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
-    return pq.ParquetWriter(sink, schema, compression="zstd", use_dictionary=strings)
+    """The series' parquet settings: zstd, dictionary-encoded strings.
+
+    Columns handed over already dictionary-encoded are stored as plain strings to whoever reads the file
+    (no arrow schema is stored with them: it would make readers decode categoricals).
+    """
+    strings = [field.name for field in schema if _is_text(field.type)]
+    coded = any(pa.types.is_dictionary(field.type) for field in schema)
+    return pq.ParquetWriter(sink, schema, compression="zstd", use_dictionary=strings, store_schema=not coded)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    """Strings, or codes into strings."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> str:
@@ -314,6 +326,12 @@ PREDICTION_SCHEMA = pa.schema(
     ]
 )
 """The predictions file's columns and types (``PREDICTION_COLUMNS``), fixed so every chunk writes alike."""
+TEXT = pa.dictionary(pa.int32(), pa.string())
+PREDICTION_CODES = pa.schema(
+    [field.with_type(TEXT) if field.type == pa.string() else field for field in PREDICTION_SCHEMA]
+)
+"""``PREDICTION_SCHEMA`` as chunks are built and written: text as codes into a few values (the parquet
+writer stores them as its dictionary without hashing every value; readers get ``PREDICTION_SCHEMA``)."""
 READ_CHUNK_ROWS = 4 * CHUNK_ROWS
 """Rows a reader hands over at a time when a file is scored in a pipeline (``score_file``)."""
 
@@ -346,7 +364,7 @@ def check_chunk(
 def chunk_outputs(
     checked: CheckedChunk, p_late: np.ndarray, predictor: Predictor, day: date | str, run_id: str
 ) -> tuple[pa.Table, pd.DataFrame]:
-    """Predictions (an arrow table, ``PREDICTION_SCHEMA``) and quarantine of a checked, scored chunk."""
+    """Predictions (an arrow table, ``PREDICTION_CODES``) and quarantine of a checked, scored chunk."""
     valid, rows = checked.valid, len(checked.valid)
     predictions = pa.table(
         [
@@ -355,10 +373,10 @@ def chunk_outputs(
             *(_text_array(valid[column]) for column in CATEGORIES),
             pa.array(p_late.astype("float32")),  # what ONNX computes in
             pa.repeat(pa.scalar(predictor.version, pa.int32()), rows),
-            pa.repeat(pa.scalar(run_id, pa.string()), rows),
+            pa.DictionaryArray.from_arrays(pa.repeat(pa.scalar(0, pa.int32()), rows), pa.array([run_id])),
             pa.repeat(pa.scalar(predicted_at(day).as_unit("us"), pa.timestamp("us")), rows),
         ],
-        schema=PREDICTION_SCHEMA,
+        schema=PREDICTION_CODES,
     )
     rejected = checked.schedule[checked.bad]
     quarantine = pd.DataFrame(
@@ -377,11 +395,11 @@ def chunk_outputs(
     return predictions, quarantine
 
 
-def _text_array(column: pd.Series) -> pa.Array:
-    """A text column as an arrow string array (a categorical one from its codes, no Python strings)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return pa.array(column).cast(pa.string())
-    return pa.array(column.astype("str"), pa.string())
+def _text_array(column: pd.Series) -> pa.DictionaryArray:
+    """A text column as codes into its values (``TEXT``): a categorical's own, others encoded here."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories.dtype):
+        return pa.array(column).cast(TEXT)
+    return pa.array(column.astype("str"), pa.string()).dictionary_encode().cast(TEXT)
 
 
 def score_chunk(
@@ -405,7 +423,7 @@ def score_frame(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The day's predictions and its quarantine, from its schedule. Every row ends in exactly one."""
     predictions, quarantine = score_chunk(schedule, predictor, day, run_id, check_date)
-    return predictions.to_pandas(), quarantine
+    return predictions.cast(PREDICTION_SCHEMA).to_pandas(), quarantine
 
 
 @dataclass(frozen=True)
@@ -444,7 +462,7 @@ def score_file(
     quarantines: list[pd.DataFrame] = []
     scored = 0
     target = partition(out, "predictions", day)
-    with atomic_partition(target) as sink, _parquet_writer(sink, PREDICTION_SCHEMA) as writer:
+    with atomic_partition(target) as sink, _parquet_writer(sink, PREDICTION_CODES) as writer:
 
         def write(item: tuple[CheckedChunk, np.ndarray]) -> None:
             nonlocal scored
