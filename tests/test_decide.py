@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.decide import UseCase, grow, on_request_cores, recommend
+from benchmarks.decide import UseCase, data_kinds, grow, on_request_cores, recommend
 from benchmarks.figures import Figure, MissingFigure, Results
+from shared.i18n import set_language
 
 RESULTS = Results.of(
     Figure(figure_id, figure_id.split("_")[0], figure_id, value, "")
@@ -116,3 +117,18 @@ def test_bad_inputs_are_refused_with_the_field_named():
 def test_a_missing_figure_is_an_error_not_an_invented_value():
     with pytest.raises(MissingFigure, match="api_requests_per_s"):
         recommend(POC, Results.of([]))
+
+
+def test_the_guide_speaks_portuguese_after_set_language():
+    set_language("pt-BR")
+    try:
+        proof_of_concept = recommend(POC, RESULTS).markdown()
+        batch = " ".join(recommend(grow(MAY_WAIT, requests_per_second=0, rows_per_day=10_000_000), RESULTS).reasons)
+        kinds = list(data_kinds())
+    finally:
+        set_language("en")
+    assert proof_of_concept.startswith("**Comece com: Arquitetura embutida") and "*Próximo passo:*" in proof_of_concept
+    assert "15,0 µs dentro do processo" in proof_of_concept  # Brazilian decimal comma
+    assert "1.500.000 linhas/s" in batch and "10.000.000 linhas por dia levam cerca de 6,7 s" in batch
+    assert kinds == ["uma requisição de cada vez", "um stream contínuo de eventos", "uma tabela diária"]
+    assert recommend(POC, RESULTS).markdown().startswith("**Start with: Embedded")  # back in English
