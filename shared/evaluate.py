@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
+from shared.i18n import _
+
 
 def classification_metrics(y_true, proba) -> dict[str, float]:
     """ROC AUC, average precision, log loss and Brier score, plus the base rate and the count."""
@@ -34,12 +36,17 @@ class Latency:
     calls: int
 
     def __str__(self) -> str:
-        return f"p50 {self.p50_us:,.1f} µs · p99 {self.p99_us:,.1f} µs ({self.calls:,} calls)"
+        return _(
+            "p50 {p50:,.1f} µs · p99 {p99:,.1f} µs ({calls:,} calls)",
+            p50=self.p50_us,
+            p99=self.p99_us,
+            calls=self.calls,
+        )
 
 
 def measure_latency(fn: Callable[[], object], calls: int = 1000, warmup: int = 20) -> Latency:
     """Call ``fn`` ``warmup`` times unmeasured, then ``calls`` times, timing each call."""
-    for _ in range(warmup):
+    for _warmup in range(warmup):
         fn()
     timings = np.empty(calls, dtype=np.int64)
     clock = time.perf_counter_ns
@@ -54,7 +61,7 @@ def measure_latency(fn: Callable[[], object], calls: int = 1000, warmup: int = 2
 def measure_throughput(fn: Callable[[], object], items: int, repeat: int = 3) -> float:
     """Items per second of ``fn`` (which processes ``items`` items), best of ``repeat`` runs."""
     best = float("inf")
-    for _ in range(repeat):
+    for _run in range(repeat):
         start = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - start)

@@ -44,7 +44,7 @@ TARGET = NOTEBOOKS / LANGUAGE
 # the Python files whose texts reach a learner: the package, the programs, the guide, the tools
 PACKAGE_SOURCES = ("shared", "architectures", "benchmarks", "tools")
 LANGUAGE_LINE = 'set_language("en")'
-TRANSLATED_CALLS = ("_", "prose")
+TRANSLATED_CALLS = ("_", "prose", "marked")  # marked(): a text for the catalog, translated where shown
 PRINTING_CALLS = ("print", "Markdown")
 # a string printed as it is, with two or more words: a sentence a learner reads
 SENTENCE = re.compile(r"[A-Za-z]{2,}\W+[A-Za-z]{2,}")
@@ -97,9 +97,9 @@ def code_texts(source: str, where: str) -> Found:
     """The texts code shows (first arguments of ``_()``, ``prose()``); f-strings there and bare printed sentences."""
     found = Found()
     for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name | ast.Attribute):
             continue
-        name = node.func.id
+        name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr  # _() or i18n._()
         line = f"{where}, line {node.lineno}"  # catalog comments; messages name the line
         if name in TRANSLATED_CALLS and node.args:
             first = node.args[0]
@@ -231,15 +231,20 @@ def shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+def quoted(text: Text) -> str:
+    """The start of a code text, to name it in a message (a markdown cell is named by its id)."""
+    return "" if text.context else f" {text.msgid[:50]!r}"
+
+
 def entry_problems(entry: polib.POEntry | None, text: Text, catalog: Path) -> Iterator[str]:
     """Why one text's translation cannot be used, if it cannot."""
     where = f"{text.where}: {'markdown' if text.context else 'text'}"
     fix = f"update {shown(catalog)} (make translations, then translate)"
     if entry is None:
         stale = text.context is not None
-        yield f"{where} {'changed and has no catalog entry' if stale else 'is not in the catalog'}: {fix}"
+        yield f"{where}{quoted(text)} {'changed and has no catalog entry' if stale else 'is not in the catalog'}: {fix}"
     elif not entry.msgstr:
-        yield f"{where} has no Portuguese translation: {fix}"
+        yield f"{where}{quoted(text)} has no Portuguese translation: {fix}"
     elif entry.fuzzy:
         yield f"{where} changed in English since it was translated (fuzzy): revise the translation in {shown(catalog)}"
     elif text.context is None and fields(entry.msgid) != fields(entry.msgstr):

@@ -25,7 +25,8 @@ from datetime import datetime
 from playwright.async_api import Page, async_playwright
 
 from architectures.embedded.core import LINK_CAPTION, MODEL_CAPTION
-from shared.i18n import ENGLISH, SEPARATORS, Translator
+from shared import i18n
+from shared.i18n import ENGLISH, SEPARATORS, Translator, marked
 from shared.i18n import language as current_language
 
 CHROMIUM_ENV = "CHROMIUM_PATH"
@@ -36,7 +37,7 @@ MACOS_APPS = (
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
 )
-INSTALL_HINT = (
+INSTALL_HINT = marked(
     "Install Chromium or Chrome (Debian: `sudo apt install chromium`; Ubuntu: `sudo apt install "
     "chromium-browser`; macOS: `brew install --cask chromium`), or point CHROMIUM_PATH at one "
     "(`export CHROMIUM_PATH=/path/to/chrome`). Playwright never downloads a browser for the series."
@@ -69,10 +70,17 @@ def find_chromium(environ: Mapping[str, str] = os.environ, apps: tuple[str, ...]
 
 
 def missing_browser_message(environ: Mapping[str, str] = os.environ) -> str:
-    """Why no browser was found, and how to get one."""
+    """Why no browser was found, and how to get one (in the process's language)."""
+    hint = i18n._(INSTALL_HINT)
     if named := environ.get(CHROMIUM_ENV):
-        return f"{CHROMIUM_ENV}={named} is not an executable browser. {INSTALL_HINT}"
-    return f"No Chromium or Chrome found (looked for {', '.join(CHROMIUM_NAMES)} on the PATH). {INSTALL_HINT}"
+        return i18n._(
+            "{variable}={named} is not an executable browser. {hint}",
+            variable=CHROMIUM_ENV,
+            named=named,
+            hint=hint,
+        )
+    names = ", ".join(CHROMIUM_NAMES)
+    return i18n._("No Chromium or Chrome found (looked for {names} on the PATH). {hint}", names=names, hint=hint)
 
 
 def require_chromium() -> str:

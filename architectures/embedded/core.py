@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from shared import features
+from shared import features, i18n
 from shared.data import load_airports, load_flights, route_distances
 from shared.features import INPUT_FIELDS
 from shared.i18n import Translator
@@ -242,11 +242,14 @@ def load_embedded_model(registry_root: str | Path, spec: str, ref: str = "produc
     flights = load_flights()
     explainer = Explainer.fit(pipeline, predictor.spec, training_flights(flights, predictor.entry.manifest))
     model = EmbeddedModel(predictor, explainer, flight_facts(predictor, flights), time.perf_counter() - start)
-    print(
-        f"embedded app: loaded model version {predictor.version} ({predictor.spec}, onnx) "
-        f"from {_shown(registry.root)} in {model.load_seconds:.2f} s",
-        flush=True,
+    loaded = i18n._(
+        "embedded app: loaded model version {version} ({spec}, onnx) from {root} in {seconds:.2f} s",
+        version=predictor.version,
+        spec=predictor.spec,
+        root=_shown(registry.root),
+        seconds=model.load_seconds,
     )
+    print(loaded, flush=True)
     return model
 
 
