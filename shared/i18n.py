@@ -139,9 +139,20 @@ _current = Translator(ENGLISH)
 
 
 def set_language(language: str) -> None:
-    """The language of this process's texts (a notebook's setup cell calls it once)."""
+    """The language of this process's texts (a notebook's setup cell calls it once).
+
+    It is also exported as ``$SHIPPING_MODELS_LANGUAGE``, so the programs a notebook starts (a predictor,
+    the batch job) print in the notebook's language: they call ``use_environment_language()``.
+    """
     global _current
     _current = Translator(language)
+    os.environ[LANGUAGE_ENV] = language
+
+
+def use_environment_language(environ: Mapping[str, str] = os.environ) -> None:
+    """A program's texts in ``$SHIPPING_MODELS_LANGUAGE`` when it names a language of the series (else English)."""
+    global _current
+    _current = Translator(match_language(environ.get(LANGUAGE_ENV, "")) or ENGLISH)
 
 
 def language() -> str:

@@ -65,3 +65,21 @@ def test_durations_follow_the_language(portuguese):
         assert (duration(1_600), duration(23.4), duration(4_100_000)) == ("1,6 ms", "23 µs", "4,1 s")
     finally:
         i18n.set_language("en")
+
+
+def test_programs_started_by_a_notebook_print_in_its_language(monkeypatch):
+    from architectures.batch.job import DayResult
+
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "en")  # restored after the test
+    try:
+        i18n.set_language("pt-BR")
+        assert i18n.os.environ[i18n.LANGUAGE_ENV] == "pt-BR"  # what a child process inherits
+        i18n.use_environment_language({})
+        assert i18n.language() == "en"
+        i18n.use_environment_language({i18n.LANGUAGE_ENV: "pt_br"})
+        assert i18n.language() == "pt-BR"
+        day = DayResult("2013-07-09", "c8b8", 1, 1001, 1001, 0, input_sha256="", predictions_sha256="", seconds=0.1)
+        expected = "2013-07-09 entrada 1.001 pontuadas 1.001 em quarentena 0 modelo v1 execução c8b8"
+        assert str(day).split() == expected.split()
+    finally:
+        i18n.set_language("en")

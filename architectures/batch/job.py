@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 
 from shared.features import INPUT_FIELDS
 from shared.files import atomic_file, file_sha256
+from shared.i18n import _, use_environment_language
 from shared.paths import PROJECT_ROOT
 from shared.predict import Predictor
 from shared.registry import NO_MODEL_EXIT, NO_MODEL_HINT, Registry
@@ -104,9 +105,14 @@ class DayResult:
     seconds: float
 
     def __str__(self) -> str:
-        return (
-            f"{self.date}  in {self.rows_in:>6,}  scored {self.rows_scored:>6,}"
-            f"  quarantined {self.rows_quarantined:>4,}  model v{self.model_version}  run {self.run_id}"
+        return _(
+            "{date}  in {rows_in:>6,}  scored {scored:>6,}  quarantined {quarantined:>4,}  model v{version}  run {run}",
+            date=self.date,
+            rows_in=self.rows_in,
+            scored=self.rows_scored,
+            quarantined=self.rows_quarantined,
+            version=self.model_version,
+            run=self.run_id,
         )
 
 
@@ -743,7 +749,7 @@ def run(
         for result in results:
             print(result, flush=True)
         for failure in sorted(failures, key=lambda failure: failure.date):
-            print(f"{failure.date}  FAILED  {failure.error}", file=sys.stderr, flush=True)
+            print(_("{date}  FAILED  {error}", date=failure.date, error=failure.error), file=sys.stderr, flush=True)
     return results, failures
 
 
@@ -769,6 +775,7 @@ def missing_model(model: int | str = "production", registry: Registry | None = N
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring)."""
+    use_environment_language()  # print in the language of whoever started us (a notebook)
     parser = argparse.ArgumentParser(prog="python -m architectures.batch.job", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--date", required=True, type=logical_date, help="logical date whose scheduled flights are scored (YYYY-MM-DD)"
@@ -807,7 +814,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     rows = sum(result.rows_in for result in results)
     rate = rows / elapsed
-    print(f"{len(results)} date(s), {rows:,} rows in {elapsed:.2f} s ({rate:,.0f} rows/s), {len(failures)} failed")
+    done = _(
+        "{dates} date(s), {rows:,} rows in {seconds:.2f} s ({rate:,.0f} rows/s), {failed} failed",
+        dates=len(results),
+        rows=rows,
+        seconds=elapsed,
+        rate=rate,
+        failed=len(failures),
+    )
+    print(done)
     return 1 if failures else 0
 
 

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from architectures.batch.job import DEFAULT_OUT, NO_MODEL_EXIT, logical_date, missing_model
+from shared.i18n import _, use_environment_language
 from shared.paths import PROJECT_ROOT
 
 
@@ -41,22 +42,34 @@ def serve(start: str | date, ticks: int, every: float, out: str | Path = DEFAULT
     first = logical_date(start) if isinstance(start, str) else start
     began = time.monotonic()
     failed = 0
-    print(f"scheduler: {ticks} ticks every {every:g} s from {first}, writing to {out}", flush=True)
+    started = _(
+        "scheduler: {ticks} ticks every {every:g} s from {first}, writing to {out}",
+        ticks=ticks,
+        every=every,
+        first=first,
+        out=out,
+    )
+    print(started, flush=True)
     for tick in range(ticks):
         time.sleep(max(0.0, began + tick * every - time.monotonic()))
         if stopping:
-            print("scheduler: stopped", flush=True)
+            print(_("scheduler: stopped"), flush=True)
             break
         day = (first + timedelta(days=tick)).isoformat()
         fired = time.monotonic() - began
         done = subprocess.run(job_command(day, out, extra), cwd=PROJECT_ROOT, capture_output=True, text=True)
         summary = (done.stdout.strip().splitlines() or [""])[0]
         failed += done.returncode != 0
-        print(
-            f"tick {tick + 1} at +{fired:.1f} s: job --date {day} exit {done.returncode}"
-            f" ({time.monotonic() - began - fired:.1f} s)  {summary}",
-            flush=True,
+        line = _(
+            "tick {tick} at +{fired:.1f} s: job --date {day} exit {code} ({seconds:.1f} s)  {summary}",
+            tick=tick + 1,
+            fired=fired,
+            day=day,
+            code=done.returncode,
+            seconds=time.monotonic() - began - fired,
+            summary=summary,
         )
+        print(line, flush=True)
         if done.returncode != 0:
             print(done.stderr.strip()[-2000:], flush=True)
     return failed
@@ -64,6 +77,7 @@ def serve(start: str | date, ticks: int, every: float, out: str | Path = DEFAULT
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring)."""
+    use_environment_language()  # print in the language of whoever started us (a notebook)
     parser = argparse.ArgumentParser(prog="python -m architectures.batch.scheduler", description=__doc__.split("\n")[0])
     parser.add_argument("--start", required=True, type=logical_date, help="logical date of the first tick (YYYY-MM-DD)")
     parser.add_argument("--ticks", type=int, default=3, help="how many runs to fire (default: 3)")

@@ -28,6 +28,7 @@ from architectures.streaming.log import EXIT_LOG, EventLog, Record, fail, log_er
 from architectures.streaming.online import SPEC
 from architectures.streaming.published import ModelDocumentError, PublishedModel, model_stream_name
 from shared.features import record_features
+from shared.i18n import _, use_environment_language
 from shared.schema import InputError, validate_record
 
 CHECK_INTERVAL = 0.005
@@ -137,15 +138,18 @@ class StreamPredictor:
 def watch(predictor: StreamPredictor, probe: Mapping[str, Any], duration: float | None = None) -> None:
     """Print one line per version picked up, with the probe flight's probability."""
     deadline = None if duration is None else time.monotonic() + duration
-    print(f"following {predictor.models.stream} (probe: {json.dumps(probe)})", flush=True)
+    print(_("following {stream} (probe: {probe})", stream=predictor.models.stream, probe=json.dumps(probe)), flush=True)
     while deadline is None or time.monotonic() < deadline:
         if predictor.refresh(timeout=0.2):
             metrics = predictor.model.document["metrics"]
-            print(
-                f"v{predictor.version}: offset {predictor.offset:,}, learned {metrics['learned']:,}, "
-                f"P(late) of the probe {predictor.predict_one(probe):.3f}",
-                flush=True,
+            line = _(
+                "v{version}: offset {offset:,}, learned {learned:,}, P(late) of the probe {p_late:.3f}",
+                version=predictor.version,
+                offset=predictor.offset,
+                learned=metrics["learned"],
+                p_late=predictor.predict_one(probe),
             )
+            print(line, flush=True)
 
 
 def _probe(text: str) -> dict[str, Any]:
@@ -161,6 +165,7 @@ def _probe(text: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_environment_language()  # print in the language of whoever started us (a notebook)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--log", required=True, type=log_url, help="the event log the learner publishes on")
     parser.add_argument("--watch", action="store_true", help="print each new version as it is published")
