@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -28,12 +32,78 @@ def future(flights):
     return split_by_time(flights)[1]
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This run's temporary folder, shared by its parallel workers (pytest-xdist gives each a folder below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def each_model_trained_once_per_run(tmp_path_factory) -> Iterator[None]:
+    """Parallel workers train each model spec once per run between them, not once each.
+
+    ``ensure_model`` trains through ``shared.model._fitted``, which keeps one fitted pipeline per spec in
+    its process. Under pytest-xdist that is wrapped: the first worker to need a spec trains it and saves
+    the fitted pipeline in the run's folder; the others wait for it, then load it.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    import joblib
+
+    from shared import model
+
+    folder = run_folder(tmp_path_factory) / "fitted-pipelines"
+    folder.mkdir(exist_ok=True)
+    train_here = model._fitted
+
+    @functools.lru_cache(maxsize=4)
+    def fitted(spec: str, data_sha256: str, sklearn_version: str):
+        saved = folder / f"{spec}-{data_sha256[:16]}-sklearn-{sklearn_version}.joblib"
+        with open(saved.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if saved.exists():
+                return joblib.load(saved)
+            pipeline = train_here(spec, data_sha256, sklearn_version)
+            joblib.dump(pipeline, saved.with_suffix(".partial"))
+            os.replace(saved.with_suffix(".partial"), saved)  # a worker killed halfway leaves no half file
+            return pipeline
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(model, "_fitted", fitted)
+        yield
+
+
 @pytest.fixture(scope="session")
 def trained_registry(tmp_path_factory) -> Registry:
-    """A temporary registry holding the reference model as version 1 (``production``)."""
-    registry = Registry(tmp_path_factory.mktemp("registry"))
+    """A temporary registry holding the reference model as version 1 (``production``); tests only read it.
+
+    The parallel workers of one run share it: ``ensure_model`` locks the registry, so the first worker
+    trains and saves the model and the others wait, then read it.
+    """
+    registry = Registry(run_folder(tmp_path_factory) / "trained-registry")
     ensure_model("reference", registry, verbose=False)
     return registry
+
+
+@pytest.fixture(scope="session")
+def two_version_registry(tmp_path_factory) -> Registry:
+    """The API tests' registry (``api_support.build_registry``), built once per run: copy it before use.
+
+    A module gets its own copy (``two_version_registry.copy_to(...)``) to move aliases in. The parallel
+    workers share this one: the first builds it under a lock, the others wait, then copy it.
+    """
+    from api_support import build_registry
+
+    folder = run_folder(tmp_path_factory)
+    root, built = folder / "two-version-registry", folder / "two-version-registry.built"
+    with open(folder / "two-version-registry.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            shutil.rmtree(root, ignore_errors=True)  # what a worker that failed halfway left
+            build_registry(root)
+            built.touch()
+    return Registry(root)
 
 
 @pytest.fixture

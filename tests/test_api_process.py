@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from api_support import FLIGHT, build_registry
+from api_support import FLIGHT
 
 from architectures.api.client import ApiError, FlightDelayClient
 from architectures.api.command import uvicorn_command
@@ -26,8 +26,8 @@ CLIENT_APP = PROJECT_ROOT / "architectures" / "api" / "client_app.py"
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    return build_registry(tmp_path_factory.mktemp("registry"))
+def registry(two_version_registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    return two_version_registry.copy_to(tmp_path_factory.mktemp("registry"))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from api_support import build_registry
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -44,8 +43,8 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def trained_models(tmp_path_factory: pytest.TempPathFactory):
-    server = ModelServer(build_registry(tmp_path_factory.mktemp("registry")))
+def trained_models(two_version_registry: Registry, tmp_path_factory: pytest.TempPathFactory):
+    server = ModelServer(two_version_registry.copy_to(tmp_path_factory.mktemp("registry")))
     server.reload()
     app.state.server = server
     yield

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from api_support import FLIGHT, build_registry
+from api_support import FLIGHT
 from fastapi.testclient import TestClient
 
 from architectures.api.model_server import ModelServer
@@ -32,8 +32,8 @@ ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    return build_registry(tmp_path_factory.mktemp("registry"))
+def registry(two_version_registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    return two_version_registry.copy_to(tmp_path_factory.mktemp("registry"))
 
 
 @pytest.fixture

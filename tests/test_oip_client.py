@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tritonclient.http as triton
-from api_support import FLIGHT, build_registry
+from api_support import FLIGHT
 from tritonclient.utils import InferenceServerException
 
 from architectures.api.command import uvicorn_command
@@ -22,8 +22,8 @@ FLIGHTS = [FLIGHT, {**FLIGHT, "carrier": "DL", "origin": "LGA", "dest": "ATL", "
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    return build_registry(tmp_path_factory.mktemp("registry"))
+def registry(two_version_registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    return two_version_registry.copy_to(tmp_path_factory.mktemp("registry"))
 
 
 @pytest.fixture(scope="module")
