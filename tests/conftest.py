@@ -38,6 +38,22 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+@pytest.fixture(autouse=True)
+def language_restored() -> Iterator[None]:
+    """Each test starts in the language the previous one started in: ``set_language`` changes this process
+    and exports ``$SHIPPING_MODELS_LANGUAGE`` to the programs it starts, so a test that switches to pt-BR
+    must not leave the next test of its worker (which one that is varies with the parallel run) in pt-BR."""
+    from shared import i18n
+
+    before, exported = i18n._current, os.environ.get(i18n.LANGUAGE_ENV)
+    yield
+    i18n._current = before
+    if exported is None:
+        os.environ.pop(i18n.LANGUAGE_ENV, None)
+    else:
+        os.environ[i18n.LANGUAGE_ENV] = exported
+
+
 @pytest.fixture(scope="session", autouse=True)
 def each_model_trained_once_per_run(tmp_path_factory) -> Iterator[None]:
     """Parallel workers train each model spec once per run between them, not once each.

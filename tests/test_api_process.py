@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 from api_support import FLIGHT
@@ -17,7 +18,7 @@ from api_support import FLIGHT
 from architectures.api.client import ApiError, FlightDelayClient
 from architectures.api.command import uvicorn_command
 from shared.paths import PROJECT_ROOT
-from shared.processes import BackgroundProcess, free_port
+from shared.processes import BackgroundProcess, free_port, wait_until
 from shared.registry import Registry
 
 pytestmark = pytest.mark.slow  # real uvicorn processes
@@ -37,8 +38,15 @@ def service(registry: Registry):
     env = {"SHIPPING_MODELS_HOME": str(registry.root), "API_WATCH_SECONDS": "0.1"}
     url = f"http://127.0.0.1:{port}"
     with BackgroundProcess(uvicorn_command(port, workers=2), health_url=f"{url}/v2/health/ready", env=env) as process:
+        # one worker answered ready; the other may still be loading: a new connection each time reaches either
+        wait_until(lambda: all(_ready(url) for _ in range(20)), 60, "both workers ready")
         yield url, process
     assert not process.running()
+
+
+def _ready(url: str) -> bool:
+    """One readiness check on a new connection."""
+    return httpx.get(f"{url}/v2/health/ready", timeout=5).status_code == 200
 
 
 def call_until(url: str, stop: threading.Event, seen: list, failures: list) -> None:
