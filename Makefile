@@ -58,7 +58,7 @@ test: $(STAMP)
 
 # The quick loop while coding: unit tests only (no notebooks, no test marked slow), without the nbval plugin.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not slow" -p no:nbval -o addopts=""
+	$(BIN)/python -m pytest tests -m "not slow" -p no:nbval -o addopts="" -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.series

@@ -96,12 +96,14 @@ def load(path: Path = RESULTS_FILE) -> Results:
 
 def main() -> None:
     from benchmarks.summary import summary
+    from shared.i18n import set_language
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs of every part (about a minute)")
     parser.add_argument("--parts", nargs="+", default=PARTS, choices=PARTS, help="run only these parts")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for series.csv and series.json")
     arguments = parser.parse_args()
+    set_language("en")  # figures are data: the programs measured speak English, whoever started the run
     results = run(arguments.quick, tuple(arguments.parts))
     print()
     print_table(results)
