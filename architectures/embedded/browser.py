@@ -17,12 +17,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from playwright.async_api import Page, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from architectures.embedded.core import LINK_CAPTION, MODEL_CAPTION
 from shared import i18n
@@ -203,17 +204,43 @@ async def enter_flight(
     """Fill the form like a user (the date input offers 2013 only) and read the probability shown.
 
     ``language`` is the page's (default: the process's language, see the module's docstring).
+    Each change reruns the app, which redraws the form; a step the page missed while it was redrawing
+    (the link to the flight does not show the new value) is done again.
     """
     _ = _page_texts(language)
     await page.get_by_text(link_words(_)).wait_for()  # the form is drawn
-    await choose(page, _("From"), origin)
-    await choose(page, _("To"), dest)
-    await choose(page, _("Airline"), carrier)
-    await type_into(page, "month", _("Date"), f"{when:%m}")
-    await type_into(page, "day", _("Date"), f"{when:%d}")
-    await page.keyboard.press("Enter")
-    await type_into(page, "hour", _("Scheduled departure (New York time)"), f"{when:%H}")
-    await type_into(page, "minute", _("Scheduled departure (New York time)"), f"{when:%M}")
-    await page.keyboard.press("Enter")
+    time_label = _("Scheduled departure (New York time)")
+
+    async def date_and_time_typed() -> None:  # the date is taken when the time input gets the focus
+        await type_into(page, "month", _("Date"), f"{when:%m}")
+        await type_into(page, "day", _("Date"), f"{when:%d}")
+        await page.keyboard.press("Enter")
+        await type_into(page, "hour", time_label, f"{when:%H}")
+        await type_into(page, "minute", time_label, f"{when:%M}")
+        await page.keyboard.press("Enter")
+
+    steps = [
+        (lambda: choose(page, _("From"), origin), f"origin={origin}&"),
+        (lambda: choose(page, _("To"), dest), f"dest={dest}&"),
+        (lambda: choose(page, _("Airline"), carrier), f"carrier={carrier}&"),
+        (date_and_time_typed, f"date={when:%Y-%m-%d}&time={when:%H:%M}"),
+    ]
+    for step, shown in steps:
+        await _until_link_shows(page, step, shown)
     query = f"carrier={carrier}&origin={origin}&dest={dest}&date={when:%Y-%m-%d}&time={when:%H:%M}"
     return await read_prediction(page, query, _.language)
+
+
+async def _until_link_shows(
+    page: Page, step: Callable[[], Awaitable[None]], shown: str, attempts: int = 3, timeout_ms: float = 15_000
+) -> None:
+    """Do ``step``, then wait for the link to the flight to contain ``shown``; try again if it never does."""
+    link = page.get_by_text(re.compile(r"[?&]" + re.escape(shown)))
+    for attempt in range(1, attempts + 1):
+        await step()
+        try:
+            await link.wait_for(timeout=timeout_ms)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts:
+                raise
