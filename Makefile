@@ -3,7 +3,8 @@
 #
 # Python: the newest of python3.13, python3.12, python3.11 (then python3) found on the PATH, or the one
 # named by PYTHON=... (`make test PYTHON=python3.12`). Installer: uv when it is on the PATH, pip otherwise;
-# both install requirements-lock.txt with every hash checked.
+# both install requirements-lock.txt with every hash checked, and compile it to bytecode once (uv does not
+# by default, and with PYTHONDONTWRITEBYTECODE set every process would compile pandas again as it starts).
 
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -36,7 +37,7 @@ $(STAMP): $(LOCK) pyproject.toml
 	@echo "Installing the locked packages into $(VENV) with $$($(PYTHON) --version) and $(if $(UV),uv,pip)"
 ifneq ($(UV),)
 	test -x $(BIN)/python || $(UV) venv --quiet --no-python-downloads --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
-	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r $(LOCK)
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r $(LOCK)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 else
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
