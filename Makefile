@@ -25,7 +25,7 @@ endif
 
 UV ?= $(shell command -v uv 2>/dev/null)
 
-.PHONY: lab test test-fast bench notebooks exercises diagrams translations notebooks-pt-BR lint lock clean
+.PHONY: lab test test-fast bench notebooks exercises timings guide diagrams translations notebooks-pt-BR lint lock clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.11, 3.12 or 3.13 found on the PATH (tried python3.13, python3.12, python3.11, python3)."; \
@@ -70,6 +70,16 @@ notebooks: $(STAMP)
 
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
+
+# The instructor guides' timing section: `timings` runs every notebook once, one after the other, to
+# measure its cells (on a quiet machine: about four minutes), then renders; `guide` renders again from
+# the committed measurement (after a notebook's text changed).
+timings: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py --no-write --timings docs/cell-timings.csv notebooks/[0-9][0-9]_*.ipynb
+	$(BIN)/python tools/notebook_stats.py --guide
+
+guide: $(STAMP)
+	$(BIN)/python tools/notebook_stats.py --guide
 
 # The Portuguese edition (see docs/authoring.md): bring the catalogs in locale/pt_BR/ in step with the English
 # sources, translate there, then build, execute and copy the pt-BR notebooks (commit all of it).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def test_opening_budget_header_objectives_and_diagram(path):
     assert header, "budget header missing or malformed (see docs/authoring.md)"
     core, whole = map(int, header.groups())
     assert core <= 45 and core <= whole
+    measured = stats_tool.stats(path, stats_tool.read_timings(stats_tool.TIMINGS))
+    to_five = [5 * math.ceil(minutes / 5) for minutes in (measured.core_minutes, measured.total_minutes)]
+    assert [core, whole] == to_five, "the budget is the instructor guide's estimate, rounded up to 5 minutes"
     objectives = title.split("**You will learn**", 1)[1]
     assert 3 <= len(re.findall(r"^- ", objectives, re.M)) <= 5
     opening = "\n".join(cell.source for cell in notebook.cells[:3] if cell.cell_type == "markdown")
@@ -90,3 +94,33 @@ def test_code_cells_labelled_and_outputs_light(path):
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html", "")
             assert "sk-estimator" not in html, f"cell {cell.id}: scikit-learn's HTML diagram (set display='text')"
+
+
+def test_every_code_cell_of_the_series_was_timed():
+    timed = {(notebook, cell) for notebook, cell in stats_tool.read_timings(stats_tool.TIMINGS)}
+    cells = {
+        (path.name, cell.id)
+        for path in NOTEBOOKS
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+    }
+    assert cells - timed == set(), "code cells without a measured run time: make timings"
+    assert timed - cells == set(), "timings of cells that no longer exist: make timings"
+
+
+@pytest.mark.parametrize("language", list(stats_tool.GUIDES))
+def test_the_instructor_guide_timing_section_is_rendered_from_the_measurement(language):
+    guide = stats_tool.GUIDES[language]
+    section = stats_tool.guide_section(NOTEBOOKS, stats_tool.read_timings(stats_tool.TIMINGS), language)
+    begin, end = stats_tool.SECTION
+    assert f"{begin}\n{section}\n{end}" in guide.read_text("utf-8"), f"{guide.name} is stale: make guide"
+
+
+def test_a_guide_without_its_generated_section_is_refused(tmp_path):
+    guide = tmp_path / "instructor.md"
+    guide.write_text("# Instructor guide\n\nno section here\n")
+    with pytest.raises(ValueError, match="no section between"):
+        stats_tool.rewrite_guide(guide, "table")
+    guide.write_text(f"before\n{stats_tool.SECTION[0]}\nold\n{stats_tool.SECTION[1]}\nafter\n")
+    stats_tool.rewrite_guide(guide, "| new |")
+    assert guide.read_text() == f"before\n{stats_tool.SECTION[0]}\n| new |\n{stats_tool.SECTION[1]}\nafter\n"

@@ -2,6 +2,7 @@
 
     python tools/notebook_stats.py                       # every numbered notebook
     python tools/notebook_stats.py --timings cells.csv --slow 5      # and the cells that ran 5 s or more
+    python tools/notebook_stats.py --guide      # rewrite the instructor guides' timing section (make guide)
 
 Conventions (docs/authoring.md): the core path is everything before the first ``## Going deeper``
 heading, without the exercises, the quiz and the recap; words are those of the markdown cells, code
@@ -12,6 +13,10 @@ it also estimates class minutes, a rough model stated here so every notebook is 
   output), plus the measured run time of its cells;
 - whole notebook: the same over every cell except solutions, plus EXERCISE_MINUTES per exercise and
   QUIZ_MINUTES per quiz question.
+
+``--guide`` renders that table, and the cells that ran SLOW_SECONDS or more, from the committed
+``docs/cell-timings.csv`` into the generated section of ``docs/instructor.md`` and of its Portuguese
+edition (headings and titles from the notebooks of each edition), so no figure there is typed by hand.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from pathlib import Path
 import nbformat
 from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
 
+from shared.i18n import ENGLISH, Translator
+
 ROOT = Path(__file__).resolve().parent.parent
 READING_WPM = 120  # technical prose, read in class with the code next to it
 CODE_CELL_MINUTES = 0.75
@@ -36,6 +43,11 @@ IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 HTML_TAG = re.compile(r"<[^>]+>")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 WORD = re.compile(r"[^\W_](?:[\w'’.,:/+-]*[^\W_])?")
+GUIDES = {ENGLISH: ROOT / "docs" / "instructor.md", "pt-BR": ROOT / "docs" / "instructor.pt-BR.md"}
+TIMINGS = ROOT / "docs" / "cell-timings.csv"
+"""Per-cell seconds of the whole series, measured by ``make timings`` (tools/run_notebooks.py --timings)."""
+SECTION = ("<!-- timing: begin -->", "<!-- timing: end -->")
+SLOW_SECONDS = 3.0
 OPTIONAL = ("going deeper",)
 CLOSING = ("exercises", "quiz", "in this notebook we")
 
@@ -167,13 +179,119 @@ def slow_cells(path: Path, timings: dict[tuple[str, str], float], threshold: flo
     return lines
 
 
+def edition(path: Path, language: str) -> Path:
+    """The notebook of ``path`` in ``language``'s edition (the English one is ``path`` itself)."""
+    return path if language == ENGLISH else path.parent / language / path.name
+
+
+def title(notebook: nbformat.NotebookNode) -> str:
+    """A notebook's title: its first heading, without the "#" and what follows a colon."""
+    return notebook.cells[0].source.splitlines()[0].lstrip("# ").split(":")[0].strip()
+
+
+def section_of_each_cell(notebook: nbformat.NotebookNode) -> list[str]:
+    """The level-2 or level-3 heading each cell sits under ("" before the first)."""
+    current, sections = "", []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            match = re.match(r"#{2,3}\s+(.*)", cell.source.lstrip())
+            current = match.group(1).strip() if match else current
+        sections.append(current)
+    return sections
+
+
+def guide_section(paths: list[Path], timings: dict[tuple[str, str], float], language: str = ENGLISH) -> str:
+    """The instructor guide's timing tables in ``language``, rendered from ``timings`` and the notebooks."""
+    _ = Translator(language)
+    rows = [
+        "| "
+        + " | ".join(
+            [
+                _("notebook"),
+                _("core path (min)"),
+                _("whole notebook (min)"),
+                _("cell run time (s)"),
+                _("words"),
+                _("core share"),
+                _("exercises"),
+                _("quiz"),
+            ]
+        )
+        + " |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    slow, total = [], 0.0
+    part_names = {"core": _("core"), "deeper": _("going deeper"), "closing": _("exercises"), "solution": _("solution")}
+    for path in paths:
+        s = stats(path, timings)
+        total += s.total_seconds
+        shown = nbformat.read(edition(path, language), as_version=4)
+        link = f"[{title(shown)}](../notebooks/{edition(path, language).relative_to(path.parent).as_posix()})"
+        rows.append(
+            f"| {link} | {s.core_minutes} | {s.total_minutes} | {_.number(s.total_seconds, ',.0f')} | "
+            f"{_.number(s.words, ',')} | {_.number(s.core_share, '.0%')} | {s.exercises} | {s.quiz} |"
+        )
+        parts = part_of_each_cell(nbformat.read(path, as_version=4))  # the English headings mark the parts
+        for cell, part, heading_text in zip(shown.cells, parts, section_of_each_cell(shown), strict=True):
+            seconds = timings.get((path.name, cell.get("id", "")), 0.0)
+            if cell.cell_type == "code" and seconds >= SLOW_SECONDS:
+                kind = "solution" if "solution" in cell.metadata.get("tags", []) else part
+                slow.append(
+                    f"| {path.name[:2]} | {heading_text} | `{cell.id}` | {part_names[kind]} | "
+                    f"{_.number(seconds, ',.0f')} |"
+                )
+    lines = [
+        *rows,
+        "",
+        _(
+            "Cell run time of the whole series: {seconds:,.0f} s. The cells that ran {slow:g} s or more:",
+            seconds=total,
+            slow=SLOW_SECONDS,
+        ),
+        "",
+        "| " + " | ".join([_("notebook"), _("section"), _("cell"), _("part"), _("seconds")]) + " |",
+        "|---|---|---|---|---|",
+        *slow,
+    ]
+    return "\n".join(lines)
+
+
+def rewrite_guide(guide: Path, section: str) -> None:
+    """Replace the generated timing section of ``guide`` (between the SECTION markers) by ``section``."""
+    text = guide.read_text(encoding="utf-8")
+    begin, end = (re.escape(marker) for marker in SECTION)
+    pattern = re.compile(f"{begin}.*?{end}", re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"{guide} has no section between {SECTION[0]} and {SECTION[1]}")
+    guide.write_text(pattern.sub(lambda _: f"{SECTION[0]}\n{section}\n{SECTION[1]}", text, count=1), encoding="utf-8")
+
+
+def numbered_notebooks() -> list[Path]:
+    """The English notebooks of the series, in order."""
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(description="Words, core-path share, exercises and quiz of each notebook.")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/NN_*.ipynb")
     parser.add_argument("--timings", type=Path, metavar="CSV", help="per-cell seconds from run_notebooks.py")
     parser.add_argument("--slow", type=float, metavar="SECONDS", help="with --timings, list cells this slow or slower")
+    parser.add_argument(
+        "--guide", action="store_true", help=f"rewrite the instructor guides' timing section from {TIMINGS.name}"
+    )
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if args.guide:
+        if not (args.timings or TIMINGS).is_file():
+            print(
+                f"notebook_stats: no such file: {args.timings or TIMINGS} (make timings measures it)", file=sys.stderr
+            )
+            return 2
+        timings = read_timings(args.timings or TIMINGS)
+        for language, guide in GUIDES.items():
+            rewrite_guide(guide, guide_section(numbered_notebooks(), timings, language))
+            print(f"{guide.relative_to(ROOT)}: timing section rendered from {(args.timings or TIMINGS).name}")
+        return 0
+    paths = args.notebooks or numbered_notebooks()
     missing = [str(path) for path in [*paths, *([args.timings] if args.timings else [])] if not path.is_file()]
     if missing:
         print(f"notebook_stats: no such file: {', '.join(missing)}", file=sys.stderr)
