@@ -122,6 +122,42 @@ def two_version_registry(tmp_path_factory) -> Registry:
     return Registry(root)
 
 
+@pytest.fixture(scope="module")
+def app_registry(tmp_path_factory) -> Iterator[Registry]:
+    """A module's registry for the apps, holding the reference model (version 1, ``production``).
+
+    The apps find it through ``$SHIPPING_MODELS_HOME``, set for the module (with no language exported).
+    """
+    from shared.i18n import LANGUAGE_ENV
+
+    root = tmp_path_factory.mktemp("app-registry")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHIPPING_MODELS_HOME", str(root))
+        patch.delenv(LANGUAGE_ENV, raising=False)
+        ensure_model("reference", Registry(root), verbose=False)
+        yield Registry(root)
+
+
+@pytest.fixture
+def restart(app_registry: Registry) -> Iterator[None]:
+    """A new app process, as far as Streamlit's caches go: nothing loaded yet."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def weather_in_production(app_registry: Registry):
+    """Model version 2 (weather) promoted to production in ``app_registry``; put back afterwards."""
+    entry = ensure_model("weather", app_registry, verbose=False)
+    before = app_registry.resolve("production")
+    app_registry.set_alias("production", entry.version)
+    yield entry
+    app_registry.set_alias("production", before)
+
+
 @pytest.fixture
 def registry(tmp_path) -> Registry:
     """An empty temporary registry."""

@@ -8,59 +8,25 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
+from app_support import APP_WEATHER, CLIENT_APP, run_app
 
 from architectures.embedded import core
 from architectures.embedded.browser import page_url, read_percentage
 from shared import i18n
 from shared.features import INPUT_FIELDS
 from shared.i18n import LANGUAGE_ENV, Translator, match_language, page_language
-from shared.model import ensure_model
 from shared.predict import Predictor
 from shared.processes import free_port
 from shared.registry import Registry
 from shared.schema import InputError, validate_record
 
-ROOT = Path(__file__).resolve().parents[1]
-APP, APP_WEATHER = (
-    ROOT / "architectures" / "embedded" / "app.py",
-    ROOT / "architectures" / "embedded" / "app_weather.py",
-)
-CLIENT_APP = ROOT / "architectures" / "api" / "client_app.py"
 PT = Translator("pt-BR")
 # the files whose texts these apps show: every one of their _() texts must have a Portuguese translation
 APP_SOURCES = ("architectures/embedded/", "architectures/api/client_app.py")
 SHARED_SOURCES = ("shared/schema.py", "shared/features.py", "shared/i18n.py")
 FLIGHT = {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": "2013-07-15T08:30:00", "distance": 719.0}
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory):
-    """A fresh registry holding the reference model (version 1, production), used by the apps through the env."""
-    root = tmp_path_factory.mktemp("registry")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHIPPING_MODELS_HOME", str(root))
-        patch.delenv(LANGUAGE_ENV, raising=False)
-        ensure_model("reference", Registry(root), verbose=False)
-        yield Registry(root)
-
-
-@pytest.fixture
-def restart(registry: Registry):
-    """A new app process, as far as Streamlit's caches go."""
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-def run_app(script: Path = APP, **query: str) -> AppTest:
-    app = AppTest.from_file(str(script), default_timeout=60)
-    app.query_params.update(query)
-    return app.run()
 
 
 # -- choosing the language ------------------------------------------------------------------------------------
@@ -91,14 +57,14 @@ def test_the_page_language_comes_from_the_query_then_the_environment(
 
 
 # -- the embedded app -----------------------------------------------------------------------------------------
-def test_the_portuguese_page(restart, registry: Registry) -> None:
+def test_the_portuguese_page(restart, app_registry: Registry) -> None:
     app = run_app(lang="pt-BR")
     assert not app.exception and not app.error and not app.warning
     assert app.title[0].value == "✈️ Meu voo vai atrasar?"
     assert [box.label for box in app.selectbox] == ["De", "Para", "Companhia aérea"]
     assert [app.date_input[0].label, app.time_input[0].label] == ["Data", "Partida prevista (horário de Nova York)"]
     assert app.metric[0].label == "P(atraso ≥ 15 min)"
-    expected = Predictor.from_registry(registry=registry).predict_one(
+    expected = Predictor.from_registry(registry=app_registry).predict_one(
         {"carrier": "UA", "origin": "EWR", "dest": "ORD", "sched_dep": datetime(2013, 7, 15, 8), "distance": 719}
     )
     assert app.metric[0].value == f"{expected:.1%}".replace(".", ",")  # Brazilian decimal comma
@@ -180,14 +146,8 @@ def test_the_environment_gives_the_default_language(restart, monkeypatch: pytest
 
 
 @pytest.mark.slow
-def test_the_weather_app_in_portuguese(restart, registry: Registry) -> None:
-    entry = ensure_model("weather", registry, verbose=False)
-    before = registry.resolve("production")
-    registry.set_alias("production", entry.version)
-    try:
-        app = run_app(APP_WEATHER, lang="pt-BR", date="2013-07-15", time="08:30")
-    finally:
-        registry.set_alias("production", before)
+def test_the_weather_app_in_portuguese(restart, weather_in_production) -> None:
+    app = run_app(APP_WEATHER, lang="pt-BR", date="2013-07-15", time="08:30")
     assert not app.exception and not app.error
     assert app.expander[0].label == "Clima em EWR, 2013-07-15 08:00 (observado)"
     weather = app.table[0].value
@@ -196,14 +156,9 @@ def test_the_weather_app_in_portuguese(restart, registry: Registry) -> None:
     assert any(caption.value.startswith("Versão do modelo 2 (weather)") for caption in app.caption)
 
 
-def test_the_reference_app_explains_a_model_it_cannot_use_in_portuguese(restart, registry: Registry) -> None:
-    entry = ensure_model("weather", registry, verbose=False)
-    before = registry.resolve("production")
-    registry.set_alias("production", entry.version)
-    try:
-        app = run_app(lang="pt-BR")
-    finally:
-        registry.set_alias("production", before)
+def test_the_reference_app_explains_a_model_it_cannot_use_in_portuguese(restart, weather_in_production) -> None:
+    entry = weather_in_production
+    app = run_app(lang="pt-BR")
     assert not app.exception and not app.metric
     assert app.error[0].value.startswith(f"**Este app não pode usar a versão {entry.version} do modelo.**")
 
@@ -216,13 +171,15 @@ def test_the_client_app_in_portuguese_says_when_the_api_is_down(monkeypatch: pyt
     assert app.error[0].value.startswith("A API do modelo não está respondendo")
 
 
-def test_the_client_app_in_portuguese_with_the_api_running(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_client_app_in_portuguese_with_the_api_running(
+    app_registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from architectures.api.command import uvicorn_command
     from shared.processes import BackgroundProcess
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {"SHIPPING_MODELS_HOME": str(registry.root)}
+    env = {"SHIPPING_MODELS_HOME": str(app_registry.root)}
     with BackgroundProcess(uvicorn_command(port, workers=1), health_url=f"{url}/v2/health/ready", env=env):
         monkeypatch.setenv("API_URL", url)
         app = run_app(CLIENT_APP, lang="pt-BR")
@@ -237,7 +194,7 @@ def test_the_client_app_in_portuguese_with_the_api_running(registry: Registry, m
         "sched_dep": datetime(2013, 7, 15, 17, 30),
         "distance": 719,
     }
-    expected = Predictor.from_registry(registry=registry).predict_one(flight)
+    expected = Predictor.from_registry(registry=app_registry).predict_one(flight)
     assert app.metric[0].label == "Chance de chegar com 15 minutos ou mais de atraso"
     assert app.metric[0].value == PT.number(expected, ".0%")
     assert app.caption[-1].value.startswith("versão do modelo 1 · requisição ")

@@ -8,8 +8,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
+from app_support import APP, APP_WEATHER, run_app
 
 from architectures.embedded import core
 from shared.data import load_flights
@@ -18,33 +17,6 @@ from shared.model import ensure_model
 from shared.predict import Predictor
 from shared.registry import ONNX_FILE, Registry
 from shared.schema import InputError
-
-APP_DIR = Path(__file__).resolve().parents[1] / "architectures" / "embedded"
-APP, APP_WEATHER = APP_DIR / "app.py", APP_DIR / "app_weather.py"
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory):
-    """A fresh registry holding the reference model (version 1, production), used by the app through the env."""
-    root = tmp_path_factory.mktemp("registry")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHIPPING_MODELS_HOME", str(root))
-        ensure_model("reference", Registry(root), verbose=False)
-        yield Registry(root)
-
-
-@pytest.fixture
-def restart(registry: Registry):
-    """A new app process, as far as Streamlit's caches go: nothing loaded yet."""
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-def run_app(script: Path = APP, **query: str) -> AppTest:
-    app = AppTest.from_file(str(script), default_timeout=60)
-    app.query_params.update(query)
-    return app.run()
 
 
 def test_default_render(restart) -> None:
@@ -62,7 +34,7 @@ def test_default_render(restart) -> None:
 
 
 def test_a_flight_on_the_form_gets_the_predictors_probability(
-    registry: Registry, restart, christmas_eve_flight: dict
+    app_registry: Registry, restart, christmas_eve_flight: dict
 ) -> None:
     app = run_app()
     app.selectbox[0].set_value("JFK").run()
@@ -73,7 +45,7 @@ def test_a_flight_on_the_form_gets_the_predictors_probability(
     app.run()
     assert not app.exception and not app.error
     record = christmas_eve_flight
-    expected = Predictor.from_registry(registry=registry).predict_one(record)
+    expected = Predictor.from_registry(registry=app_registry).predict_one(record)
     assert app.metric[0].value == f"{expected:.1%}"
     table = app.table[0].value
     assert table.loc["day_of_week", "value"] == "Tuesday"
@@ -126,11 +98,11 @@ def test_start_over_clears_a_bad_link(restart) -> None:
     assert app.metric[0].value.endswith("%")
 
 
-def test_a_date_outside_2013_cannot_be_entered_in_the_form(restart, registry: Registry) -> None:
+def test_a_date_outside_2013_cannot_be_entered_in_the_form(restart, app_registry: Registry) -> None:
     app = run_app()
     app.date_input[0].set_value(date(2014, 1, 5)).run()
     assert app.date_input[0].value == date(2013, 7, 15)  # the widget keeps its bounds
-    facts = core.load_embedded_model(registry.root, "reference").facts
+    facts = core.load_embedded_model(app_registry.root, "reference").facts
     with pytest.raises(InputError, match="outside the data"):  # and the app's own check would catch it
         core.flight_record(facts, "UA", "EWR", "ORD", date(2014, 1, 5), time(8))
 
@@ -143,8 +115,8 @@ def test_the_model_is_loaded_once_per_process(restart, capsys: pytest.CaptureFix
     assert capsys.readouterr().out.count("embedded app: loaded model version 1") == 1
 
 
-def test_the_explanation_adds_up_to_the_probability(registry: Registry) -> None:
-    model = core.load_embedded_model(registry.root, "reference")
+def test_the_explanation_adds_up_to_the_probability(app_registry: Registry) -> None:
+    model = core.load_embedded_model(app_registry.root, "reference")
     record = {
         "carrier": "EV",
         "origin": "EWR",
@@ -158,25 +130,15 @@ def test_the_explanation_adds_up_to_the_probability(registry: Registry) -> None:
     assert p_late == pytest.approx(model.predictor.predict_one(record), abs=1e-6)
 
 
-@pytest.fixture
-def weather_in_production(registry: Registry):
-    """Model version 2 (weather) promoted to production; production is put back afterwards."""
-    entry = ensure_model("weather", registry, verbose=False)
-    before = registry.resolve("production")
-    registry.set_alias("production", entry.version)
-    yield entry
-    registry.set_alias("production", before)
-
-
 @pytest.mark.slow
-def test_a_running_app_keeps_its_model_until_restarted(restart, registry: Registry) -> None:
+def test_a_running_app_keeps_its_model_until_restarted(restart, app_registry: Registry) -> None:
     assert any("Model version 1" in caption.value for caption in run_app().caption)
-    entry = ensure_model("weather", registry, verbose=False)
-    registry.set_alias("production", entry.version)
+    entry = ensure_model("weather", app_registry, verbose=False)
+    app_registry.set_alias("production", entry.version)
     try:
         assert any("Model version 1" in caption.value for caption in run_app().caption)  # same process: cached
     finally:
-        registry.set_alias("production", 1)
+        app_registry.set_alias("production", 1)
 
 
 @pytest.mark.slow
@@ -189,7 +151,7 @@ def test_the_reference_app_refuses_the_weather_model(restart, weather_in_product
 
 
 @pytest.mark.slow
-def test_the_weather_app_sends_the_weather(restart, weather_in_production, registry: Registry) -> None:
+def test_the_weather_app_sends_the_weather(restart, weather_in_production, app_registry: Registry) -> None:
     app = run_app(APP_WEATHER, carrier="UA", origin="EWR", dest="ORD", date="2013-07-15", time="08:30")
     assert not app.exception and not app.error
     assert any(caption.value.startswith("Model version 2 (weather)") for caption in app.caption)
@@ -205,16 +167,18 @@ def test_the_weather_app_sends_the_weather(restart, weather_in_production, regis
         "sched_dep": datetime(2013, 7, 15, 8, 30),
         "distance": 719,
     }
-    expected = Predictor.from_registry(weather_in_production.version, registry=registry).predict_one(record | weather)
+    expected = Predictor.from_registry(weather_in_production.version, registry=app_registry).predict_one(
+        record | weather
+    )
     assert app.metric[0].value == f"{expected:.1%}"
     assert app.table[-1].value.loc["temp", "value"] == f"{weather['temp']:,.2f}"
 
 
 def test_an_unexpected_failure_is_a_message_not_a_traceback(
-    restart, registry: Registry, tmp_path: Path, monkeypatch
+    restart, app_registry: Registry, tmp_path: Path, monkeypatch
 ) -> None:
     broken = Registry(tmp_path / "broken")
-    shutil.copytree(registry.root, broken.root)
+    shutil.copytree(app_registry.root, broken.root)
     onnx = broken.get("production").path / ONNX_FILE
     onnx.write_bytes(onnx.read_bytes()[:-1] + b"!")
     monkeypatch.setenv("SHIPPING_MODELS_HOME", str(broken.root))
