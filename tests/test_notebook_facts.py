@@ -41,6 +41,7 @@ FACTS: dict[str, list[Callable[[pd.DataFrame], str]]] = {
     ],
     "02_model_api.ipynb": [
         lambda f: f"needs {NUMBER_WORDS[len(WEATHER)]} weather numbers the client does not send",
+        lambda f: api_default("Each worker re-reads the alias every {watch:g} s"),
     ],
     "03_streaming.ipynb": [
         lambda f: (
@@ -87,6 +88,13 @@ def learner_default(sentence: str) -> str:
     from architectures.streaming import learner
 
     return sentence.format(publish=learner.PUBLISH_INTERVAL, checkpoint=learner.CHECKPOINT_INTERVAL)
+
+
+def api_default(sentence: str) -> str:
+    """A sentence quoting the model API's default alias watch (a program setting, not data)."""
+    from architectures.api import service
+
+    return sentence.format(watch=service.WATCH_SECONDS)
 
 
 def quarters(rate: float) -> str:

@@ -20,7 +20,7 @@ It speaks the Open Inference Protocol v2 (REST), as KServe, MLServer and Triton 
 - ``GET /docs``: the OpenAPI documentation
 
 Every answer carries the model version used, and the ``X-Request-ID`` header (echoed, or generated).
-The service also re-reads the alias every ``API_WATCH_SECONDS`` (default 0.5 s), so moving the alias
+The service also re-reads the alias every ``API_WATCH_SECONDS`` (default ``WATCH_SECONDS``), so moving the alias
 updates every worker process without a restart and without touching a client.
 """
 
@@ -47,6 +47,8 @@ from shared.registry import NO_MODEL_EXIT, NO_MODEL_HINT, ModelNotFoundError, Re
 
 """Exit code of ``python -m architectures.api.service`` when the registry has no production model."""
 MAX_BODY_BYTES = 4 * 1024 * 1024
+WATCH_SECONDS = 0.5
+"""How often each worker re-reads the ``production`` alias, unless ``$API_WATCH_SECONDS`` says otherwise."""
 """Largest request body accepted (413 beyond): about 50,000 flights in one batch request."""
 log = logging.getLogger("architectures.api")
 
@@ -63,13 +65,13 @@ def create_app(
     """The service as an ASGI app.
 
     ``registry`` defaults to the project's (or ``$SHIPPING_MODELS_HOME``). ``watch_seconds`` (default
-    ``$API_WATCH_SECONDS`` or 0.5; ``0`` turns watching off) is how often the alias is re-read.
+    ``$API_WATCH_SECONDS`` or ``WATCH_SECONDS``; ``0`` turns watching off) is how often the alias is re-read.
     ``load_now`` loads the production model before returning (tests); otherwise it loads in the
     background at startup while ``/v2/health/ready`` answers 503. ``admin_token`` defaults to the
     operator's (``auth.configured_token``); without one the admin endpoints are off.
     """
     if watch_seconds is None:
-        watch_seconds = float(os.environ.get("API_WATCH_SECONDS", "0.5"))
+        watch_seconds = float(os.environ.get("API_WATCH_SECONDS", WATCH_SECONDS))
     if max_body_bytes is None:
         max_body_bytes = int(os.environ.get("API_MAX_BODY_BYTES", MAX_BODY_BYTES))
     server = ModelServer(registry, cache_size=cache_size)
