@@ -12,7 +12,6 @@ Portuguese section is the English one through ``shared.i18n``: its texts come fr
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pandas as pd
 
 from architectures.batch.job import RUN_HOUR
 from benchmarks.figures import Goal, Results
+from shared.files import replace_section, section_markers
 from shared.i18n import ENGLISH, PORTUGUESE, Translator
 from shared.i18n import language as current_language
 from shared.paths import PROJECT_ROOT
@@ -75,7 +75,8 @@ ARCHITECTURES = {
 README = PROJECT_ROOT / "README.md"
 READMES = {ENGLISH: README, PORTUGUESE: PROJECT_ROOT / "README.pt-BR.md"}
 """The README of each edition; each has its own results section, rendered from the same run."""
-MARKERS = ("<!-- results: begin -->", "<!-- results: end -->")
+SECTION = "results"
+MARKERS = section_markers(SECTION)
 
 
 def memory_note(language: str = ENGLISH) -> str:
@@ -323,13 +324,7 @@ def readme_results(results: Results, language: str = ENGLISH) -> str:
 
 def rewrite_readme(results: Results, readme: Path = README, language: str = ENGLISH) -> None:
     """Replace the results section of ``readme`` (written in ``language``) by the one rendered from ``results``."""
-    text = readme.read_text(encoding="utf-8")
-    begin, end = (re.escape(marker) for marker in MARKERS)
-    pattern = re.compile(f"{begin}.*?{end}", re.DOTALL)
-    if not pattern.search(text):
-        raise ValueError(f"{readme} has no results section between {MARKERS[0]} and {MARKERS[1]}")
-    section = f"{MARKERS[0]}\n{readme_results(results, language)}\n{MARKERS[1]}"
-    readme.write_text(pattern.sub(lambda _: section, text, count=1), encoding="utf-8")
+    replace_section(readme, SECTION, readme_results(results, language))
 
 
 def main() -> None:

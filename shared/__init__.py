@@ -11,7 +11,7 @@ Modules:
 - ``registry``: the versioned model store, hashes checked before loading;
 - ``predict``: one predictor, two backends (scikit-learn, ONNX Runtime);
 - ``evaluate``: classification metrics, latency and throughput of any callable;
-- ``files``: files written all or nothing, and their hashes;
+- ``files``: files written all or nothing, their hashes, and the generated sections of documents;
 - ``processes``: run, measure and stop real background processes;
 - ``plots``: notebook figures as small PNG files;
 - ``i18n``: the series in English or Brazilian Portuguese (texts looked up, numbers formatted);

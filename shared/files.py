@@ -1,9 +1,11 @@
-"""Files written all or nothing, and file hashes: what the registry, the stream's store and the batch job share."""
+"""Files written all or nothing, and file hashes: what the registry, the stream's store and the batch job share;
+and the generated sections of the documents (rendered figures between two markers)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,3 +63,18 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def section_markers(name: str) -> tuple[str, str]:
+    """The comments around a document's generated section ``name``: ``<!-- name: begin -->``, ``<!-- name: end -->``."""
+    return f"<!-- {name}: begin -->", f"<!-- {name}: end -->"
+
+
+def replace_section(document: Path, name: str, content: str) -> None:
+    """Replace what stands between the markers of section ``name`` in ``document`` by ``content``."""
+    text = document.read_text(encoding="utf-8")
+    begin, end = section_markers(name)
+    pattern = re.compile(f"{re.escape(begin)}.*?{re.escape(end)}", re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"{document} has no section between {begin} and {end}")
+    atomic_write(document, pattern.sub(lambda _: f"{begin}\n{content}\n{end}", text, count=1).encode(), durable=False)

@@ -31,6 +31,7 @@ from pathlib import Path
 import nbformat
 from cli import OneLineParser  # tools/ (on the path when a tool runs, and in tests)
 
+from shared.files import replace_section
 from shared.i18n import ENGLISH, Translator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ WORD = re.compile(r"[^\W_](?:[\w'’.,:/+-]*[^\W_])?")
 GUIDES = {ENGLISH: ROOT / "docs" / "instructor.md", "pt-BR": ROOT / "docs" / "instructor.pt-BR.md"}
 TIMINGS = ROOT / "docs" / "cell-timings.csv"
 """Per-cell seconds of the whole series, measured by ``make timings`` (tools/run_notebooks.py --timings)."""
-SECTION = ("<!-- timing: begin -->", "<!-- timing: end -->")
+SECTION = "timing"
 SLOW_SECONDS = 3.0
 OPTIONAL = ("going deeper",)
 CLOSING = ("exercises", "quiz", "in this notebook we")
@@ -256,16 +257,6 @@ def guide_section(paths: list[Path], timings: dict[tuple[str, str], float], lang
     return "\n".join(lines)
 
 
-def rewrite_guide(guide: Path, section: str) -> None:
-    """Replace the generated timing section of ``guide`` (between the SECTION markers) by ``section``."""
-    text = guide.read_text(encoding="utf-8")
-    begin, end = (re.escape(marker) for marker in SECTION)
-    pattern = re.compile(f"{begin}.*?{end}", re.DOTALL)
-    if not pattern.search(text):
-        raise ValueError(f"{guide} has no section between {SECTION[0]} and {SECTION[1]}")
-    guide.write_text(pattern.sub(lambda _: f"{SECTION[0]}\n{section}\n{SECTION[1]}", text, count=1), encoding="utf-8")
-
-
 def numbered_notebooks() -> list[Path]:
     """The English notebooks of the series, in order."""
     return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -281,15 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.guide:
-        if not (args.timings or TIMINGS).is_file():
-            print(
-                f"notebook_stats: no such file: {args.timings or TIMINGS} (make timings measures it)", file=sys.stderr
-            )
+        source = args.timings or TIMINGS
+        if not source.is_file():
+            print(f"notebook_stats: no such file: {source} (make timings measures it)", file=sys.stderr)
             return 2
-        timings = read_timings(args.timings or TIMINGS)
+        timings = read_timings(source)
         for language, guide in GUIDES.items():
-            rewrite_guide(guide, guide_section(numbered_notebooks(), timings, language))
-            print(f"{guide.relative_to(ROOT)}: timing section rendered from {(args.timings or TIMINGS).name}")
+            replace_section(guide, SECTION, guide_section(numbered_notebooks(), timings, language))
+            print(f"{guide.relative_to(ROOT)}: timing section rendered from {source.name}")
         return 0
     paths = args.notebooks or numbered_notebooks()
     missing = [str(path) for path in [*paths, *([args.timings] if args.timings else [])] if not path.is_file()]
