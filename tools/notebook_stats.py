@@ -48,7 +48,7 @@ GUIDES = {ENGLISH: ROOT / "docs" / "instructor.md", "pt-BR": ROOT / "docs" / "in
 TIMINGS = ROOT / "docs" / "cell-timings.csv"
 """Per-cell seconds of the whole series, measured by ``make timings`` (tools/run_notebooks.py --timings)."""
 SECTION = "timing"
-SLOW_SECONDS = 3.0
+SLOW_SECONDS = 1.5
 OPTIONAL = ("going deeper",)
 CLOSING = ("exercises", "quiz", "in this notebook we")
 
@@ -190,13 +190,14 @@ def title(notebook: nbformat.NotebookNode) -> str:
     return notebook.cells[0].source.splitlines()[0].lstrip("# ").split(":")[0].strip()
 
 
-def section_of_each_cell(notebook: nbformat.NotebookNode) -> list[str]:
-    """The level-2 or level-3 heading each cell sits under ("" before the first)."""
-    current, sections = "", []
+def section_of_each_cell(notebook: nbformat.NotebookNode, opening: str = "") -> list[str]:
+    """The level-2 or level-3 heading each cell sits under (a heading may stand anywhere in a markdown
+    cell; ``opening`` for the cells before the first)."""
+    current, sections = opening, []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            match = re.match(r"#{2,3}\s+(.*)", cell.source.lstrip())
-            current = match.group(1).strip() if match else current
+            found = re.findall(r"^#{2,3}\s+(.*)$", cell.source, re.M)
+            current = found[-1].strip() if found else current
         sections.append(current)
     return sections
 
@@ -233,13 +234,13 @@ def guide_section(paths: list[Path], timings: dict[tuple[str, str], float], lang
             f"{_.number(s.words, ',')} | {_.number(s.core_share, '.0%')} | {s.exercises} | {s.quiz} |"
         )
         parts = part_of_each_cell(nbformat.read(path, as_version=4))  # the English headings mark the parts
-        for cell, part, heading_text in zip(shown.cells, parts, section_of_each_cell(shown), strict=True):
+        for cell, part, heading_text in zip(shown.cells, parts, section_of_each_cell(shown, _("opening")), strict=True):
             seconds = timings.get((path.name, cell.get("id", "")), 0.0)
             if cell.cell_type == "code" and seconds >= SLOW_SECONDS:
                 kind = "solution" if "solution" in cell.metadata.get("tags", []) else part
                 slow.append(
                     f"| {path.name[:2]} | {heading_text} | `{cell.id}` | {part_names[kind]} | "
-                    f"{_.number(seconds, ',.0f')} |"
+                    f"{_.number(seconds, ',.1f')} |"
                 )
     lines = [
         *rows,
