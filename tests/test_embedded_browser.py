@@ -24,7 +24,6 @@ from architectures.embedded.browser import (
     read_prediction,
     streamlit_command,
 )
-from shared.model import ensure_model
 from shared.predict import Predictor
 from shared.processes import BackgroundProcess, free_port
 from shared.registry import Registry
@@ -80,20 +79,13 @@ def test_no_browser_at_all_gives_the_install_hint(tmp_path: Path, monkeypatch: p
 
 
 @pytest.fixture(scope="module")
-def module_registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    registry = Registry(tmp_path_factory.mktemp("registry"))
-    ensure_model("reference", registry, verbose=False)
-    return registry
-
-
-@pytest.fixture(scope="module")
-def app_url(module_registry: Registry):
+def app_url(app_registry: Registry):
     """The app served by a real ``streamlit run`` process, stopped after the tests."""
     port = free_port()
     with BackgroundProcess(
         streamlit_command("architectures/embedded/app.py", port),
         health_url=f"http://127.0.0.1:{port}/_stcore/health",
-        env={"SHIPPING_MODELS_HOME": str(module_registry.root)},
+        env={"SHIPPING_MODELS_HOME": str(app_registry.root)},
     ) as app:
         yield f"http://127.0.0.1:{port}/"
         assert app.running(), app.log()
@@ -104,7 +96,7 @@ def app_url(module_registry: Registry):
 @pytest.mark.slow
 @needs_browser
 def test_a_user_enters_a_flight_and_sees_the_probability(
-    app_url: str, module_registry: Registry, tmp_path: Path, christmas_eve_flight: dict
+    app_url: str, app_registry: Registry, tmp_path: Path, christmas_eve_flight: dict
 ) -> None:
     async def scenario():
         async with chromium_page() as page:
@@ -118,7 +110,7 @@ def test_a_user_enters_a_flight_and_sees_the_probability(
 
     first, entered = asyncio.run(scenario())
     record = christmas_eve_flight
-    expected = Predictor.from_registry(registry=module_registry).predict_one(record)
+    expected = Predictor.from_registry(registry=app_registry).predict_one(record)
     assert entered.model_version == first.model_version == 1
     assert entered.p_late == pytest.approx(round(expected, 3), abs=1e-9)  # shown as a percentage with one decimal
     assert entered.p_late != first.p_late
@@ -141,9 +133,7 @@ def test_a_bad_link_shows_a_message_in_the_page(app_url: str) -> None:
 
 @pytest.mark.slow
 @needs_browser
-def test_a_user_reads_the_page_in_portuguese(
-    app_url: str, module_registry: Registry, christmas_eve_flight: dict
-) -> None:
+def test_a_user_reads_the_page_in_portuguese(app_url: str, app_registry: Registry, christmas_eve_flight: dict) -> None:
     async def scenario():
         async with chromium_page() as page:
             await page.goto(page_url(app_url, language="pt-BR"))
@@ -155,7 +145,7 @@ def test_a_user_reads_the_page_in_portuguese(
             return entered, shown
 
     entered, shown = asyncio.run(scenario())
-    expected = Predictor.from_registry(registry=module_registry).predict_one(christmas_eve_flight)
+    expected = Predictor.from_registry(registry=app_registry).predict_one(christmas_eve_flight)
     assert shown == f"{expected:.1%}".replace(".", ",")  # the Brazilian decimal comma, read back as a number
     assert entered.p_late == pytest.approx(round(expected, 3), abs=1e-9)
     assert entered.model_version == 1
