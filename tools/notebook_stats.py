@@ -167,17 +167,34 @@ def read_timings(path: Path) -> dict[tuple[str, str], float]:
         return {(row["notebook"], row["id"]): float(row["seconds"]) for row in csv.DictReader(handle)}
 
 
-def slow_cells(path: Path, timings: dict[tuple[str, str], float], threshold: float) -> list[str]:
-    """One line per code cell of ``path`` that ran ``threshold`` seconds or more."""
-    notebook = nbformat.read(path, as_version=4)
-    parts = part_of_each_cell(notebook)
-    lines = []
+def timed_slow_cells(
+    path: Path, notebook: nbformat.NotebookNode, timings: dict[tuple[str, str], float], threshold: float
+) -> list[tuple[int, str, float]]:
+    """(index, part, seconds) of each code cell of ``notebook`` (``path``'s text, in any edition: the same
+    cells) that ran ``threshold`` seconds or more; the part is read from the English headings of ``path``."""
+    parts = part_of_each_cell(nbformat.read(path, as_version=4))
+    found = []
     for index, (cell, part) in enumerate(zip(notebook.cells, parts, strict=True)):
         seconds = timings.get((path.name, cell.get("id", "")), 0.0)
         if cell.cell_type == "code" and seconds >= threshold:
-            first = cell.source.splitlines()[0][:60] if cell.source else ""
-            lines.append(f"  {path.name[:2]} cell {index:>2} ({cell.id}, {part}): {seconds:5.1f} s  {first}")
+            found.append((index, part, seconds))
+    return found
+
+
+def slow_cells(path: Path, timings: dict[tuple[str, str], float], threshold: float) -> list[str]:
+    """One line per code cell of ``path`` that ran ``threshold`` seconds or more."""
+    notebook = nbformat.read(path, as_version=4)
+    lines = []
+    for index, part, seconds in timed_slow_cells(path, notebook, timings, threshold):
+        cell = notebook.cells[index]
+        first = cell.source.splitlines()[0][:60] if cell.source else ""
+        lines.append(f"  {path.name[:2]} cell {index:>2} ({cell.id}, {part}): {seconds:5.1f} s  {first}")
     return lines
+
+
+def table_row(cells: list[str]) -> str:
+    """One line of a markdown table."""
+    return "| " + " | ".join(cells) + " |"
 
 
 def edition(path: Path, language: str) -> Path:
@@ -205,23 +222,9 @@ def section_of_each_cell(notebook: nbformat.NotebookNode, opening: str = "") -> 
 def guide_section(paths: list[Path], timings: dict[tuple[str, str], float], language: str = ENGLISH) -> str:
     """The instructor guide's timing tables in ``language``, rendered from ``timings`` and the notebooks."""
     _ = Translator(language)
-    rows = [
-        "| "
-        + " | ".join(
-            [
-                _("notebook"),
-                _("core path (min)"),
-                _("whole notebook (min)"),
-                _("cell run time (s)"),
-                _("words"),
-                _("core share"),
-                _("exercises"),
-                _("quiz"),
-            ]
-        )
-        + " |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    headers = [_("notebook"), _("core path (min)"), _("whole notebook (min)"), _("cell run time (s)"), _("words")]
+    headers += [_("core share"), _("exercises"), _("quiz")]
+    rows = [table_row(headers), "|---|---|---|---|---|---|---|---|"]
     slow, total = [], 0.0
     part_names = {"core": _("core"), "deeper": _("going deeper"), "closing": _("exercises"), "solution": _("solution")}
     for path in paths:
@@ -229,19 +232,16 @@ def guide_section(paths: list[Path], timings: dict[tuple[str, str], float], lang
         total += s.total_seconds
         shown = nbformat.read(edition(path, language), as_version=4)
         link = f"[{title(shown)}](../notebooks/{edition(path, language).relative_to(path.parent).as_posix()})"
-        rows.append(
-            f"| {link} | {s.core_minutes} | {s.total_minutes} | {_.number(s.total_seconds, ',.0f')} | "
-            f"{_.number(s.words, ',')} | {_.number(s.core_share, '.0%')} | {s.exercises} | {s.quiz} |"
-        )
-        parts = part_of_each_cell(nbformat.read(path, as_version=4))  # the English headings mark the parts
-        for cell, part, heading_text in zip(shown.cells, parts, section_of_each_cell(shown, _("opening")), strict=True):
-            seconds = timings.get((path.name, cell.get("id", "")), 0.0)
-            if cell.cell_type == "code" and seconds >= SLOW_SECONDS:
-                kind = "solution" if "solution" in cell.metadata.get("tags", []) else part
-                slow.append(
-                    f"| {path.name[:2]} | {heading_text} | `{cell.id}` | {part_names[kind]} | "
-                    f"{_.number(seconds, ',.1f')} |"
-                )
+        minutes = [str(s.core_minutes), str(s.total_minutes), _.number(s.total_seconds, ",.0f")]
+        counts = [_.number(s.words, ","), _.number(s.core_share, ".0%"), str(s.exercises), str(s.quiz)]
+        rows.append(table_row([link, *minutes, *counts]))
+        sections = section_of_each_cell(shown, _("opening"))
+        for index, part, seconds in timed_slow_cells(path, shown, timings, SLOW_SECONDS):
+            cell = shown.cells[index]
+            kind = "solution" if "solution" in cell.metadata.get("tags", []) else part
+            slow.append(
+                table_row([path.name[:2], sections[index], f"`{cell.id}`", part_names[kind], _.number(seconds, ",.1f")])
+            )
     lines = [
         *rows,
         "",
@@ -251,7 +251,7 @@ def guide_section(paths: list[Path], timings: dict[tuple[str, str], float], lang
             slow=SLOW_SECONDS,
         ),
         "",
-        "| " + " | ".join([_("notebook"), _("section"), _("cell"), _("part"), _("seconds")]) + " |",
+        table_row([_("notebook"), _("section"), _("cell"), _("part"), _("seconds")]),
         "|---|---|---|---|---|",
         *slow,
     ]
